@@ -1,0 +1,1 @@
+"""Alembic revisions of the workstation's database (shipped as workstation.migrations)."""

@@ -1,0 +1,7 @@
+"""Allow ``python -m workstation``."""
+
+import sys
+
+from workstation.cli import main
+
+sys.exit(main())

@@ -1,0 +1,269 @@
+"""Composition root: the one place that builds and wires everything.
+
+``build_core`` makes the headless part (data directory, settings, database,
+repositories, services) and is shared by the GUI and the CLI; ``run_gui``
+adds the Qt layer. Dependencies are passed through constructors; nothing is
+looked up from a global registry. PySide6 is imported only inside the GUI
+functions so headless commands start fast and never need a display.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workstation.credentials.keyring_store import KeyringCredentialStore
+from workstation.domain.clock import SystemClock
+from workstation.domain.errors import DatabaseCorrupt, KnownError
+from workstation.domain.ports import Clock
+from workstation.instance import InstanceLock, SessionMarker
+from workstation.logs import LogSetup, setup_logging
+from workstation.paths import DataPaths, prepare_data_dir, resolve_data_dir
+from workstation.persistence.database import Database, OpenReport
+from workstation.persistence.repositories import SqlUnitOfWorkFactory
+from workstation.services.maintenance import MaintenanceService
+from workstation.services.office import OfficeService
+from workstation.settings import Settings, SettingsStore
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from workstation.ui.main_window import MainWindow
+    from workstation.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+#: Set when the process started; the start-up benchmark reads it.
+PROCESS_START = time.perf_counter()
+
+
+@dataclass
+class Core:
+    """Everything headless, opened and ready."""
+
+    paths: DataPaths
+    settings_store: SettingsStore
+    settings: Settings
+    database: Database
+    open_report: OpenReport
+    uow: SqlUnitOfWorkFactory
+    clock: Clock
+    credentials: KeyringCredentialStore
+    office: OfficeService
+    maintenance: MaintenanceService
+    _marker: SessionMarker = field(repr=False)
+
+    def close(self) -> None:
+        self.database.close()
+        self._marker.close()
+
+
+def build_core(paths: DataPaths, clock: Clock | None = None) -> Core:
+    """Open the data directory's database (checking, backing up, upgrading) and wire services."""
+    settings_store = SettingsStore(paths.settings_file)
+    settings = settings_store.load()
+    marker = SessionMarker(paths.sessions)
+    stale = marker.stale_markers()
+    database = Database(paths, backups_to_keep=settings.backups_to_keep)
+    marker.open()
+    try:
+        report = database.open(after_unclean_shutdown=bool(stale))
+    except DatabaseCorrupt:
+        marker.clear_stale(stale)
+        marker.close()
+        raise
+    except BaseException:
+        marker.close()
+        raise
+    marker.clear_stale(stale)
+    uow = SqlUnitOfWorkFactory(database.engine)
+    clock = clock or SystemClock()
+    return Core(
+        paths=paths,
+        settings_store=settings_store,
+        settings=settings,
+        database=database,
+        open_report=report,
+        uow=uow,
+        clock=clock,
+        credentials=KeyringCredentialStore(),
+        office=OfficeService(uow, clock, lambda: settings_store.load().certificate_warning_days),
+        maintenance=MaintenanceService(database),
+        _marker=marker,
+    )
+
+
+# ---------------------------------------------------------------------- GUI
+
+
+@dataclass(frozen=True, slots=True)
+class GuiOptions:
+    data_dir: str | None = None
+    #: Save a screenshot of every page into this folder, then quit.
+    screenshot_tour: Path | None = None
+    #: Print the start-up time once the window is shown, then quit (bench/startup.py).
+    exit_when_shown: bool = False
+    argv: tuple[str, ...] = ()
+
+
+@dataclass
+class Gui:
+    """The wired Qt layer (returned so tests and the self-test can inspect it)."""
+
+    window: MainWindow
+    runner: TaskRunner
+
+
+def build_gui(core: Core, logs: LogSetup) -> Gui:
+    from PySide6.QtCore import QSettings
+
+    from workstation.ui.errors import ErrorReporter
+    from workstation.ui.main_window import MainWindow, StatusInfo
+    from workstation.ui.pages.settings_page import SettingsPage
+    from workstation.ui.pages.workbench import WorkbenchPage
+    from workstation.ui.tasks import TaskRunner
+
+    holder: dict[str, MainWindow] = {}
+    errors = ErrorReporter(logs.tail.text, lambda: holder.get("window"))
+    runner = TaskRunner(errors.report)
+    settings_page = SettingsPage(core.maintenance, core.paths.root, core.paths.log_file, runner, errors)
+    pages = {
+        "workbench": WorkbenchPage(core.office, runner, errors),
+        "settings": settings_page,
+    }
+    ui_state = QSettings(str(core.paths.root / "ui-state.ini"), QSettings.Format.IniFormat)
+    status = StatusInfo(
+        user="未登录",
+        sync="未配置省级平台，单机工作" if not core.settings.central_server_url else "尚未同步",
+    )
+    window = MainWindow(pages, status, ui_state)
+    holder["window"] = window
+    window.backup_requested.connect(settings_page.backup_now)
+    errors.install()
+    return Gui(window, runner)
+
+
+def _offscreen() -> bool:
+    return os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen")
+
+
+def run_gui(options: GuiOptions) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from workstation.ui.errors import show_startup_error
+    from workstation.ui.qt_logging import install_qt_message_handler
+    from workstation.ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(["workstation", *options.argv])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("workstation")
+    app.setApplicationDisplayName("综合行政执法工作站")
+    install_qt_message_handler()
+    apply_theme(app)
+
+    logs = setup_logging(None)
+    lock: InstanceLock | None = None
+    core: Core | None = None
+    try:
+        paths = prepare_data_dir(resolve_data_dir(options.data_dir))
+        logs.close()
+        logs = setup_logging(paths.log_file)
+        log.info("workstation starting, data dir %s", paths.root)
+        lock = InstanceLock(paths.lock_file, paths.root)
+        lock.acquire()
+        core = build_core(paths)
+    except KnownError as exc:
+        print(exc.user_text(), file=sys.stderr)
+        if not _offscreen():
+            show_startup_error(exc)
+        if lock is not None:
+            lock.release()
+        logs.close()
+        return 1
+
+    gui = build_gui(core, logs)
+    gui.window.show()
+    if options.exit_when_shown:
+        QTimer.singleShot(0, lambda: _report_shown(app))
+    if options.screenshot_tour is not None:
+        from workstation.ui.tour import ScreenshotTour
+
+        tour = ScreenshotTour(gui.window, gui.runner, options.screenshot_tour)
+        tour.finished.connect(app.quit)
+        QTimer.singleShot(300, tour.start)
+    try:
+        return app.exec()
+    finally:
+        gui.runner.shutdown()
+        core.close()
+        lock.release()
+        log.info("workstation stopped cleanly")
+        logs.close()
+
+
+def _report_shown(app: QApplication) -> None:
+    print(f"shown {time.perf_counter() - PROCESS_START:.4f}", flush=True)
+    app.quit()
+
+
+def self_test(out: list[str]) -> bool:
+    """Headless check of an installation: migrate a temporary database, build the window offscreen."""
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    ok = True
+
+    def check(label: str, passed: bool, detail: str = "") -> None:
+        nonlocal ok
+        ok = ok and passed
+        out.append(f"{'通过' if passed else '失败'}  {label}{'：' + detail if detail else ''}")
+
+    with tempfile.TemporaryDirectory(prefix="workstation-selftest-") as tmp:
+        logs = setup_logging(None)
+        core: Core | None = None
+        try:
+            paths = prepare_data_dir(Path(tmp))
+            core = build_core(paths)
+            check("数据库迁移到最新结构", core.open_report.revision == core.database.check().head,
+                  core.open_report.revision)
+            health = core.database.check()
+            check("数据库完整性与 WAL 模式", health.ok and health.journal_mode == "wal",
+                  f"{health.integrity[0]}，{health.journal_mode}")
+            seeded = core.office.seed_demo().value
+            check("写入并读回示例数据", core.office.summary().value.item_count == seeded.items)
+
+            from PySide6.QtWidgets import QApplication
+
+            from workstation.ui.theme import apply_theme, cjk_rendering_report
+
+            app = QApplication.instance() or QApplication(["workstation-self-test"])
+            assert isinstance(app, QApplication)
+            family = apply_theme(app)
+            gui = build_gui(core, logs)
+            gui.window.show()
+            from workstation.ui.pages.registry import PAGES
+
+            check("主窗口与全部页面", len(gui.window.pages) == len(PAGES), f"{len(gui.window.pages)} 个页面")
+            report = cjk_rendering_report(app.font())
+            check("中文字体可用", family is not None and bool(report["cjk_glyphs_distinct"]),
+                  family or "未找到中文字体（请安装 fonts-wqy-microhei）")
+            gui.window.close()
+            gui.runner.shutdown()
+            gui.window.deleteLater()
+        except KnownError as exc:
+            check("启动", False, exc.user_text())
+        except Exception as exc:  # noqa: BLE001 - the self-test reports every failure
+            check("启动", False, f"{type(exc).__name__}: {exc}")
+        finally:
+            if core is not None:
+                with contextlib.suppress(Exception):
+                    core.close()
+            logs.close()
+    return ok

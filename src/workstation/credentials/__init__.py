@@ -1,0 +1,1 @@
+"""Credentials in the OS keyring (Secret Service, Windows Credential Manager, macOS Keychain)."""

@@ -1,0 +1,1 @@
+"""Enforcement documents: template filling, numbering, QR codes, PDF conversion, e-dossier."""

@@ -1,0 +1,1 @@
+"""Domain core: entities, rules, ports and typed errors. Pure Python, no Qt, no SQL."""

@@ -1,0 +1,259 @@
+"""SQLAlchemy 2 models of the workstation's schema.
+
+The schema itself is created only by the Alembic revisions in migrations/;
+tests/db/test_migrations.py checks these models match what they build.
+Primary keys are client-made UUID strings so records can be created offline
+and synced without renumbering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class AgencyRow(Base):
+    """执法主体."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(12))
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class OfficerRow(Base):
+    """执法人员 and their 执法证."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    certificate_no: Mapped[str] = mapped_column(String(40), unique=True)
+    certificate_valid_from: Mapped[dt.date] = mapped_column(Date)
+    certificate_valid_until: Mapped[dt.date] = mapped_column(Date)
+    roles: Mapped[str] = mapped_column(String(100), server_default=text("'officer'"))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("1"))
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class PartyRow(Base):
+    """当事人: natural person, organisation or other."""
+
+    __tablename__ = "parties"
+    __table_args__ = (
+        Index("uq_parties_id_number", "id_number", unique=True,
+              sqlite_where=text("id_number IS NOT NULL")),
+        Index("uq_parties_credit_code", "credit_code", unique=True,
+              sqlite_where=text("credit_code IS NOT NULL")),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    legal_representative: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300), server_default=text("''"))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class EnforcementItemRow(Base):
+    """执法事项 (catalogue entry)."""
+
+    __tablename__ = "enforcement_items"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    department: Mapped[str] = mapped_column(String(100))
+    violation_basis: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    penalty_basis: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    delegated_to_township: Mapped[bool] = mapped_column(Boolean, server_default=text("1"))
+    delegation_document: Mapped[str] = mapped_column(String(200), server_default=text("''"))
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class CaseRow(Base):
+    """案件: inspection, simple or ordinary penalty procedure, coercive measure."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("agency_id", "case_number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    case_number: Mapped[str | None] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'open'"))
+    item_id: Mapped[str | None] = mapped_column(ForeignKey("enforcement_items.id", ondelete="RESTRICT"), index=True)
+    lead_officer_id: Mapped[str | None] = mapped_column(ForeignKey("officers.id", ondelete="RESTRICT"), index=True)
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    data: Mapped[str] = mapped_column(Text, server_default=text("'{}'"))
+    is_training: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class CasePartyRow(Base):
+    __tablename__ = "case_parties"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(20), server_default=text("'party'"))
+
+
+class CaseOfficerRow(Base):
+    __tablename__ = "case_officers"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    officer_id: Mapped[str] = mapped_column(ForeignKey("officers.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(20), server_default=text("'assist'"))
+
+
+class CaseEventRow(Base):
+    """全过程记录: append-only, hash-chained per case (triggers forbid UPDATE/DELETE)."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AttachmentRow(Base):
+    """A file stored once by content hash under the data directory."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    original_name: Mapped[str] = mapped_column(String(300))
+    stored_path: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    uploaded: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+
+
+class EvidenceRow(Base):
+    """证据 of the eight types of 《行政处罚法》第四十六条."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    collected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    collected_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id", ondelete="RESTRICT"))
+    attachment_id: Mapped[str | None] = mapped_column(ForeignKey("attachments.id", ondelete="RESTRICT"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class DocumentRow(Base):
+    """执法文书 issued in a case."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("agency_id", "doc_type", "year", "serial"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    doc_type: Mapped[str] = mapped_column(String(60))
+    year: Mapped[int | None] = mapped_column(Integer)
+    serial: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'draft'"))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    attachment_id: Mapped[str | None] = mapped_column(ForeignKey("attachments.id", ondelete="RESTRICT"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class SyncOutboxRow(Base):
+    """An operation waiting for the central server's acknowledgement."""
+
+    __tablename__ = "sync_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(String(36), unique=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    operation: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), server_default=text("'pending'"), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class SyncCursorRow(Base):
+    """How far each pulled stream has been applied."""
+
+    __tablename__ = "sync_cursors"
+
+    stream: Mapped[str] = mapped_column(String(60), primary_key=True)
+    cursor: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)

@@ -1,0 +1,203 @@
+"""Repositories: ORM rows in, frozen domain dataclasses out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from workstation.domain.entities import (
+    Agency,
+    CertificateStatus,
+    EnforcementItem,
+    Officer,
+    OfficerRole,
+    OfficeSummary,
+    Party,
+)
+from workstation.persistence import errors as sqlerrors
+from workstation.persistence.models import (
+    AgencyRow,
+    CaseRow,
+    EnforcementItemRow,
+    OfficerRow,
+    PartyRow,
+)
+
+
+def _apply(row: Any, values: dict[str, Any]) -> bool:
+    """Set changed attributes on ``row``; True when any value differed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    if changed and hasattr(row, "row_version") and row.row_version is not None:
+        row.row_version += 1
+    return changed
+
+
+def _agency(row: AgencyRow) -> Agency:
+    return Agency(row.id, row.code, row.name, row.region_code, bool(row.is_sample))
+
+
+def _officer(row: OfficerRow) -> Officer:
+    roles = tuple(OfficerRole(r) for r in row.roles.split(",") if r)
+    return Officer(
+        id=row.id,
+        agency_id=row.agency_id,
+        name=row.name,
+        certificate_no=row.certificate_no,
+        certificate_valid_from=row.certificate_valid_from,
+        certificate_valid_until=row.certificate_valid_until,
+        roles=roles,
+        is_sample=bool(row.is_sample),
+    )
+
+
+class SqlOfficeRepository:
+    """OfficeRepository over one SQLAlchemy session."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def upsert_agency(self, agency: Agency) -> bool:
+        row = self._s.scalar(select(AgencyRow).where(AgencyRow.code == agency.code))
+        values = {
+            "name": agency.name,
+            "region_code": agency.region_code,
+            "is_sample": agency.is_sample,
+        }
+        if row is None:
+            self._s.add(AgencyRow(id=agency.id, code=agency.code, row_version=1, **values))
+            return True
+        return _apply(row, values)
+
+    def agency_by_code(self, code: str) -> Agency | None:
+        row = self._s.scalar(select(AgencyRow).where(AgencyRow.code == code))
+        return None if row is None else _agency(row)
+
+    def upsert_officer(self, officer: Officer) -> bool:
+        row = self._s.scalar(
+            select(OfficerRow).where(OfficerRow.certificate_no == officer.certificate_no)
+        )
+        values = {
+            "agency_id": officer.agency_id,
+            "name": officer.name,
+            "certificate_valid_from": officer.certificate_valid_from,
+            "certificate_valid_until": officer.certificate_valid_until,
+            "roles": ",".join(r.value for r in officer.roles),
+            "is_sample": officer.is_sample,
+        }
+        if row is None:
+            self._s.add(
+                OfficerRow(id=officer.id, certificate_no=officer.certificate_no, row_version=1, **values)
+            )
+            return True
+        return _apply(row, values)
+
+    def upsert_party(self, party: Party) -> bool:
+        row: PartyRow | None = None
+        if party.id_number:
+            row = self._s.scalar(select(PartyRow).where(PartyRow.id_number == party.id_number))
+        elif party.credit_code:
+            row = self._s.scalar(select(PartyRow).where(PartyRow.credit_code == party.credit_code))
+        else:
+            row = self._s.get(PartyRow, party.id)
+        values = {
+            "kind": party.kind.value,
+            "name": party.name,
+            "legal_representative": party.legal_representative,
+            "address": party.address,
+            "is_sample": party.is_sample,
+        }
+        if row is None:
+            self._s.add(
+                PartyRow(
+                    id=party.id,
+                    id_number=party.id_number,
+                    credit_code=party.credit_code,
+                    row_version=1,
+                    **values,
+                )
+            )
+            return True
+        return _apply(row, values)
+
+    def upsert_item(self, item: EnforcementItem) -> bool:
+        row = self._s.scalar(select(EnforcementItemRow).where(EnforcementItemRow.code == item.code))
+        values = {
+            "name": item.name,
+            "department": item.department,
+            "violation_basis": item.violation_basis,
+            "penalty_basis": item.penalty_basis,
+            "delegated_to_township": item.delegated_to_township,
+            "delegation_document": item.delegation_document,
+            "is_sample": item.is_sample,
+        }
+        if row is None:
+            self._s.add(EnforcementItemRow(id=item.id, code=item.code, row_version=1, **values))
+            return True
+        return _apply(row, values)
+
+    def summary(self, today: dt.date, warn_days: int) -> OfficeSummary:
+        agencies = tuple(_agency(r) for r in self._s.scalars(select(AgencyRow).order_by(AgencyRow.name)))
+        officers = tuple(
+            _officer(r)
+            for r in self._s.scalars(
+                select(OfficerRow).where(OfficerRow.is_active.is_(True)).order_by(OfficerRow.name)
+            )
+        )
+        expiring = tuple(
+            o for o in officers if o.certificate_status(today, warn_days) is not CertificateStatus.VALID
+        )
+        count = self._s.scalar
+        return OfficeSummary(
+            agencies=agencies,
+            officers=officers,
+            party_count=count(select(func.count()).select_from(PartyRow)) or 0,
+            item_count=count(select(func.count()).select_from(EnforcementItemRow)) or 0,
+            case_count=count(select(func.count()).select_from(CaseRow)) or 0,
+            today=today,
+            warn_days=warn_days,
+            expiring_certificates=expiring,
+        )
+
+
+class SqlUnitOfWork:
+    """One session and one transaction; ``commit()`` makes it durable."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.office = SqlOfficeRepository(session)
+
+    def commit(self) -> None:
+        self._session.commit()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes units of work over an engine; failures become KnownErrors where the user can act."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def __call__(self) -> Iterator[SqlUnitOfWork]:
+        session = self._sessions()
+        try:
+            yield SqlUnitOfWork(session)
+        except Exception as exc:
+            session.rollback()
+            known = sqlerrors.translate(exc, Path(self._engine.url.database or "."))
+            if known is not None:
+                raise known from exc
+            raise
+        finally:
+            session.close()
+

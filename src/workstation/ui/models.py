@@ -1,0 +1,70 @@
+"""Table models for the UI (lists of frozen domain records)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from workstation.domain.entities import CertificateStatus, Officer
+from workstation.domain.formatting import chinese_date
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class OfficersModel(QAbstractTableModel):
+    """执法人员 with the state of their 执法证."""
+
+    HEADERS = ("姓名", "执法证号", "有效期自", "有效期至", "角色", "执法证状态")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[Officer, ...] = ()
+        self._today = dt.date.today()
+        self._warn_days = 60
+
+    def set_officers(self, officers: tuple[Officer, ...], today: dt.date, warn_days: int) -> None:
+        self.beginResetModel()
+        self._rows = officers
+        self._today = today
+        self._warn_days = warn_days
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self.HEADERS):
+                return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        officer = self._rows[index.row()]
+        status = officer.certificate_status(self._today, self._warn_days)
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            values = (
+                officer.name,
+                officer.certificate_no,
+                chinese_date(officer.certificate_valid_from),
+                chinese_date(officer.certificate_valid_until),
+                "、".join(r.label for r in officer.roles),
+                status.label,
+            )
+            return values[column] if 0 <= column < len(values) else None
+        if role == Qt.ItemDataRole.ForegroundRole and column == 5:
+            if status is CertificateStatus.EXPIRED or status is CertificateStatus.NOT_YET_VALID:
+                return QBrush(QColor("#b91c1c"))
+            if status is CertificateStatus.EXPIRING:
+                return QBrush(QColor("#b45309"))
+        return None

@@ -1,0 +1,61 @@
+"""The main window's pages in navigation order, with their shortcuts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    key: str
+    title: str
+    icon: str
+    shortcut: str
+    #: For a page whose capability is not built yet: what it will do.
+    planned: str = ""
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("workbench", "工作台", "workbench", "Ctrl+1"),
+    PageSpec(
+        "cases", "案件", "cases", "Ctrl+2",
+        "案件办理：立案、调查取证、告知、听证、法制审核、决定、送达、执行、结案归档，"
+        "按工作日计算期限，全过程记录防篡改。",
+    ),
+    PageSpec(
+        "inspection", "检查", "inspection", "Ctrl+3",
+        "行政检查与“综合查一次”：检查计划、多部门合并检查单、现场检查笔录。",
+    ),
+    PageSpec(
+        "statutes", "找法", "statutes", "Ctrl+4",
+        "在线找法：法律法规全文检索、历史版本、条文直达与引用核对。",
+    ),
+    PageSpec(
+        "discretion", "裁量", "discretion", "Ctrl+5",
+        "裁量基准与执法事项目录：按情节计算处罚幅度，首违不罚、轻微不罚判断，同案同罚参考。",
+    ),
+    PageSpec(
+        "documents", "文书", "documents", "Ctrl+6",
+        "执法文书：由案件自动填充、文书编号、码上执法二维码、PDF 与电子卷宗、打印。",
+    ),
+    PageSpec(
+        "review", "审核", "review", "Ctrl+7",
+        "法制审核：决定前的合法性自动检查与审核意见。",
+    ),
+    PageSpec(
+        "stats", "统计", "stats", "Ctrl+8",
+        "预警与统计：期限预警、案件分布与办案质量图表。",
+    ),
+    PageSpec(
+        "sync", "同步", "sync", "Ctrl+9",
+        "与省级平台同步：离线优先、待上传记录、冲突处理。当前为单机模式，数据只保存在本机。",
+    ),
+    PageSpec("settings", "设置", "settings", "Ctrl+0"),
+)
+
+
+def page(key: str) -> PageSpec:
+    for spec in PAGES:
+        if spec.key == key:
+            return spec
+    raise KeyError(key)
