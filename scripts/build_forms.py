@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compile ui/*.ui into src/workstation/ui/forms/*_ui.py with pyside6-uic.
 
-    python scripts/build_forms.py          regenerate every form
-    python scripts/build_forms.py --check  exit 1 when a committed form is stale
+python scripts/build_forms.py          regenerate every form
+python scripts/build_forms.py --check  exit 1 when a committed form is stale
 """
 
 from __future__ import annotations
@@ -55,9 +55,7 @@ def main() -> int:
             stale.append(target)
             if not args.check:
                 target.write_text(text, encoding="utf-8")
-    orphans = [
-        p for p in FORMS_DIR.glob("*_ui.py") if p not in expected
-    ]
+    orphans = [p for p in FORMS_DIR.glob("*_ui.py") if p not in expected]
     for orphan in orphans:
         stale.append(orphan)
         if not args.check:

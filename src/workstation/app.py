@@ -231,11 +231,17 @@ def self_test(out: list[str]) -> bool:
         try:
             paths = prepare_data_dir(Path(tmp))
             core = build_core(paths)
-            check("数据库迁移到最新结构", core.open_report.revision == core.database.check().head,
-                  core.open_report.revision)
+            check(
+                "数据库迁移到最新结构",
+                core.open_report.revision == core.database.check().head,
+                core.open_report.revision,
+            )
             health = core.database.check()
-            check("数据库完整性与 WAL 模式", health.ok and health.journal_mode == "wal",
-                  f"{health.integrity[0]}，{health.journal_mode}")
+            check(
+                "数据库完整性与 WAL 模式",
+                health.ok and health.journal_mode == "wal",
+                f"{health.integrity[0]}，{health.journal_mode}",
+            )
             seeded = core.office.seed_demo().value
             check("写入并读回示例数据", core.office.summary().value.item_count == seeded.items)
 
@@ -252,8 +258,11 @@ def self_test(out: list[str]) -> bool:
 
             check("主窗口与全部页面", len(gui.window.pages) == len(PAGES), f"{len(gui.window.pages)} 个页面")
             report = cjk_rendering_report(app.font())
-            check("中文字体可用", family is not None and bool(report["cjk_glyphs_distinct"]),
-                  family or "未找到中文字体（请安装 fonts-wqy-microhei）")
+            check(
+                "中文字体可用",
+                family is not None and bool(report["cjk_glyphs_distinct"]),
+                family or "未找到中文字体（请安装 fonts-wqy-microhei）",
+            )
             gui.window.close()
             gui.runner.shutdown()
             gui.window.deleteLater()

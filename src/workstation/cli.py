@@ -25,15 +25,15 @@ EXIT_BUG = 70
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # noqa: ANN401 - argparse's signature
+    def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         print(f"用法错误：{message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
 
-def _common(defaults: bool) -> argparse.ArgumentParser:
+def _common(defaults: bool) -> _Parser:
     """Options accepted before or after a subcommand."""
-    p = argparse.ArgumentParser(add_help=False)
+    p = _Parser(add_help=False)
     kw: dict[str, Any] = {} if defaults else {"default": argparse.SUPPRESS}
     p.add_argument("--data-dir", metavar="DIR", help="数据目录（默认：系统用户数据目录）", **kw)
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果", **kw)
@@ -95,14 +95,14 @@ class Output:
 # ---------------------------------------------------------------- commands
 
 
-def _core(args: argparse.Namespace) -> Any:  # noqa: ANN401 - returns app.Core, imported lazily
+def _core(args: argparse.Namespace) -> Any:
     from workstation.app import build_core
     from workstation.paths import prepare_data_dir, resolve_data_dir
 
     return build_core(prepare_data_dir(resolve_data_dir(args.data_dir)))
 
 
-def _locked(args: argparse.Namespace) -> Any:  # noqa: ANN401
+def _locked(args: argparse.Namespace) -> Any:
     from workstation.instance import InstanceLock
     from workstation.paths import prepare_data_dir, resolve_data_dir
 

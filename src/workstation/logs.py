@@ -15,8 +15,12 @@ from pathlib import Path
 _PII_PATTERNS = (
     # 18-character resident ID and 18-character credit code
     (re.compile(r"(?<![0-9A-Z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Z])"), r"\1********\2"),
-    (re.compile(r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2}\d{6})[0-9A-HJ-NPQRTUWXY]{9}([0-9A-HJ-NPQRTUWXY])(?![0-9A-Z])"),
-     r"\1*********\2"),
+    (
+        re.compile(
+            r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2}\d{6})[0-9A-HJ-NPQRTUWXY]{9}([0-9A-HJ-NPQRTUWXY])(?![0-9A-Z])"
+        ),
+        r"\1*********\2",
+    ),
     # mainland mobile numbers
     (re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"), r"\1****\2"),
 )

@@ -46,8 +46,7 @@ class Settings:
 _VALIDATORS: dict[str, Callable[[Any], bool]] = {
     "province_code": lambda v: isinstance(v, str) and len(v) == 2 and v.isdigit(),
     "certificate_warning_days": lambda v: isinstance(v, int) and 0 <= v <= 365,
-    "central_server_url": lambda v: isinstance(v, str)
-    and (v == "" or v.startswith(("http://", "https://"))),
+    "central_server_url": lambda v: isinstance(v, str) and (v == "" or v.startswith(("http://", "https://"))),
     "sync_interval_minutes": lambda v: isinstance(v, int) and 1 <= v <= 1440,
     "backups_to_keep": lambda v: isinstance(v, int) and 1 <= v <= 100,
     "log_level": lambda v: v in ("DEBUG", "INFO", "WARNING"),
@@ -56,10 +55,14 @@ _VALIDATORS: dict[str, Callable[[Any], bool]] = {
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-def upgrade(to_version: int) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]], Callable[[dict[str, Any]], dict[str, Any]]]:
+def upgrade(
+    to_version: int,
+) -> Callable[[Callable[[dict[str, Any]], dict[str, Any]]], Callable[[dict[str, Any]], dict[str, Any]]]:
     """Register the function that turns settings of ``to_version - 1`` into ``to_version``."""
 
-    def register(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def register(
+        fn: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
         _UPGRADES[to_version] = fn
         return fn
 

@@ -81,7 +81,7 @@ class DatabaseCorrupt(KnownError):
         self.backups = backups
         if backups:
             restore = (
-                f"可从最近的备份恢复：workstation db restore \"{backups[0]}\"；"
+                f'可从最近的备份恢复：workstation db restore "{backups[0]}"；'
                 f"备份目录中共有 {len(backups)} 个备份。"
             )
         else:

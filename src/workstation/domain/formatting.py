@@ -24,7 +24,7 @@ def yuan(amount: Decimal | int | float) -> str:
 
 def _section(n: int) -> str:
     """Four digits (0..9999) in capitals, with inner zeros collapsed."""
-    out = []
+    out: list[str] = []
     zero = False
     for pos in range(3, -1, -1):
         d = (n // 10**pos) % 10

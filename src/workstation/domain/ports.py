@@ -50,7 +50,8 @@ class OfficeRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
-    office: OfficeRepository
+    @property
+    def office(self) -> OfficeRepository: ...
 
     def commit(self) -> None: ...
 

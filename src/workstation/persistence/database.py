@@ -34,7 +34,7 @@ from workstation.domain.errors import (
 from workstation.domain.ports import DatabaseHealth
 from workstation.paths import DataPaths
 from workstation.persistence import errors as sqlerrors
-from workstation.persistence.engine import make_engine
+from workstation.persistence.engine import BUSY_TIMEOUT_MS, make_engine
 from workstation.persistence.schema import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -64,16 +64,18 @@ class _Corrupt(Exception):
 
 
 def migrations_dir() -> Path:
-    import workstation.migrations
+    from importlib import resources
 
-    return Path(workstation.migrations.__file__).parent
+    return Path(str(resources.files("workstation.migrations")))
 
 
-def alembic_config(connection: object | None = None, url: str | None = None) -> Config:
+def alembic_config(
+    connection: object | None = None, url: str | None = None, scripts: Path | None = None
+) -> Config:
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("script_location", str(scripts or migrations_dir()))
     if url is not None:
         cfg.set_main_option("sqlalchemy.url", url)
     if connection is not None:
@@ -81,10 +83,10 @@ def alembic_config(connection: object | None = None, url: str | None = None) -> 
     return cfg
 
 
-def known_revisions() -> set[str]:
+def known_revisions(scripts: Path | None = None) -> set[str]:
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory.from_config(alembic_config())
+    script = ScriptDirectory.from_config(alembic_config(scripts=scripts))
     return {rev.revision for rev in script.walk_revisions()}
 
 
@@ -101,8 +103,15 @@ class Database:
         *,
         backups_to_keep: int = 10,
         now: Callable[[], dt.datetime] = _utc_now,
+        migrations: Path | None = None,
+        head: str = HEAD_REVISION,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> None:
+        """``migrations`` and ``head`` default to the revisions shipped with the code."""
         self._paths = paths
+        self._migrations = migrations
+        self._head = head
+        self._busy_timeout_ms = busy_timeout_ms
         self._backups_to_keep = backups_to_keep
         self._now = now
         self._engine: Engine | None = None
@@ -142,8 +151,8 @@ class Database:
             raise DatabaseCorrupt(moved, self.list_backups()) from exc
 
         backup: Path | None = None
-        if revision != HEAD_REVISION:
-            if revision is not None and revision not in known_revisions():
+        if revision != self._head:
+            if revision is not None and revision not in known_revisions(self._migrations):
                 raise DatabaseTooNew(revision)
             if not created:
                 if revision is None and _has_tables(path):
@@ -153,9 +162,9 @@ class Database:
                     )
                 backup = self.backup(label=f"before-upgrade-{revision or 'empty'}")
             self._upgrade()
-            log.info("database upgraded from %s to %s", revision, HEAD_REVISION)
+            log.info("database upgraded from %s to %s", revision, self._head)
 
-        engine = make_engine(path)
+        engine = make_engine(path, self._busy_timeout_ms)
         try:
             engine.connect().close()  # applies the pragmas; fails early on a locked file
         except Exception as exc:
@@ -169,26 +178,25 @@ class Database:
             path=path,
             created=created,
             revision_before=revision,
-            revision=HEAD_REVISION,
+            revision=self._head,
             backup=backup,
             quick_checked=quick_checked,
         )
 
     def close(self) -> None:
         if self._engine is not None:
-            with contextlib.suppress(Exception):
-                with self._engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA optimize")
+            with contextlib.suppress(Exception), self._engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
             self._engine.dispose()
             self._engine = None
 
     def _upgrade(self) -> None:
         from alembic import command
 
-        engine = make_engine(self.path)
+        engine = make_engine(self.path, self._busy_timeout_ms)
         try:
             with engine.begin() as conn:
-                command.upgrade(alembic_config(conn), "head")
+                command.upgrade(alembic_config(conn, scripts=self._migrations), "head")
         except Exception as exc:
             known = sqlerrors.translate(exc, self.path)
             if known is not None:
@@ -218,7 +226,7 @@ class Database:
         return DatabaseHealth(
             path=path,
             revision=revision,
-            head=HEAD_REVISION,
+            head=self._head,
             integrity=integrity,
             journal_mode=journal,
             foreign_keys=fk,
@@ -302,14 +310,12 @@ class Database:
             result = _pragma_check(source, "integrity_check")
             revision = _read_revision(source)
         except _Corrupt as exc:
-            raise InvalidInput(
-                f"备份文件已损坏，不能用于恢复：{source}", "请选择另一个备份文件。"
-            ) from exc
+            raise InvalidInput(f"备份文件已损坏，不能用于恢复：{source}", "请选择另一个备份文件。") from exc
         if result != ["ok"]:
             raise InvalidInput(f"备份文件校验未通过：{source}", "请选择另一个备份文件。")
         if revision is None:
             raise InvalidInput(f"文件不是工作站数据库：{source}", "请选择工作站生成的备份文件。")
-        if revision != HEAD_REVISION and revision not in known_revisions():
+        if revision != self._head and revision not in known_revisions(self._migrations):
             raise DatabaseTooNew(revision)
         self.close()
         moved: Path | None = None
@@ -396,7 +402,8 @@ def _read_revision(path: Path) -> str | None:
 
 def _has_tables(path: Path) -> bool:
     with contextlib.closing(_connect(path)) as conn:
-        return conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
+        count = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        return int(count) > 0
 
 
 def _pragma_check(path: Path, pragma: str) -> list[str]:

@@ -81,10 +81,10 @@ class PartyRow(Base):
 
     __tablename__ = "parties"
     __table_args__ = (
-        Index("uq_parties_id_number", "id_number", unique=True,
-              sqlite_where=text("id_number IS NOT NULL")),
-        Index("uq_parties_credit_code", "credit_code", unique=True,
-              sqlite_where=text("credit_code IS NOT NULL")),
+        Index("uq_parties_id_number", "id_number", unique=True, sqlite_where=text("id_number IS NOT NULL")),
+        Index(
+            "uq_parties_credit_code", "credit_code", unique=True, sqlite_where=text("credit_code IS NOT NULL")
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -134,8 +134,12 @@ class CaseRow(Base):
     source: Mapped[str] = mapped_column(String(32))
     stage: Mapped[str] = mapped_column(String(40), index=True)
     status: Mapped[str] = mapped_column(String(20), server_default=text("'open'"))
-    item_id: Mapped[str | None] = mapped_column(ForeignKey("enforcement_items.id", ondelete="RESTRICT"), index=True)
-    lead_officer_id: Mapped[str | None] = mapped_column(ForeignKey("officers.id", ondelete="RESTRICT"), index=True)
+    item_id: Mapped[str | None] = mapped_column(
+        ForeignKey("enforcement_items.id", ondelete="RESTRICT"), index=True
+    )
+    lead_officer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="RESTRICT"), index=True
+    )
     opened_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     data: Mapped[str] = mapped_column(Text, server_default=text("'{}'"))
@@ -149,7 +153,9 @@ class CasePartyRow(Base):
     __tablename__ = "case_parties"
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
-    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    party_id: Mapped[str] = mapped_column(
+        ForeignKey("parties.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
     role: Mapped[str] = mapped_column(String(20), server_default=text("'party'"))
 
 
@@ -157,7 +163,9 @@ class CaseOfficerRow(Base):
     __tablename__ = "case_officers"
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
-    officer_id: Mapped[str] = mapped_column(ForeignKey("officers.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    officer_id: Mapped[str] = mapped_column(
+        ForeignKey("officers.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
     role: Mapped[str] = mapped_column(String(20), server_default=text("'assist'"))
 
 
@@ -207,7 +215,9 @@ class EvidenceRow(Base):
     description: Mapped[str] = mapped_column(Text, server_default=text("''"))
     collected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     collected_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id", ondelete="RESTRICT"))
-    attachment_id: Mapped[str | None] = mapped_column(ForeignKey("attachments.id", ondelete="RESTRICT"), index=True)
+    attachment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("attachments.id", ondelete="RESTRICT"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
 
@@ -226,7 +236,9 @@ class DocumentRow(Base):
     number: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(20), server_default=text("'draft'"))
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    attachment_id: Mapped[str | None] = mapped_column(ForeignKey("attachments.id", ondelete="RESTRICT"), index=True)
+    attachment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("attachments.id", ondelete="RESTRICT"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 

@@ -83,9 +83,7 @@ class SqlOfficeRepository:
         return None if row is None else _agency(row)
 
     def upsert_officer(self, officer: Officer) -> bool:
-        row = self._s.scalar(
-            select(OfficerRow).where(OfficerRow.certificate_no == officer.certificate_no)
-        )
+        row = self._s.scalar(select(OfficerRow).where(OfficerRow.certificate_no == officer.certificate_no))
         values = {
             "agency_id": officer.agency_id,
             "name": officer.name,
@@ -174,7 +172,11 @@ class SqlUnitOfWork:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self.office = SqlOfficeRepository(session)
+        self._office = SqlOfficeRepository(session)
+
+    @property
+    def office(self) -> SqlOfficeRepository:
+        return self._office
 
     def commit(self) -> None:
         self._session.commit()
@@ -200,4 +202,3 @@ class SqlUnitOfWorkFactory:
             raise
         finally:
             session.close()
-

@@ -11,9 +11,7 @@ from workstation.services.demo import SeedReport, seed_demo
 
 
 class OfficeService:
-    def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, warn_days: Callable[[], int]
-    ) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, warn_days: Callable[[], int]) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._warn_days = warn_days

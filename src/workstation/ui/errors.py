@@ -36,7 +36,7 @@ class CrashDialog(QDialog):
         QGuiApplication.clipboard().setText(self.ui.detailsEdit.toPlainText())
 
     def details(self) -> str:
-        return self.ui.detailsEdit.toPlainText()
+        return str(self.ui.detailsEdit.toPlainText())
 
 
 class ErrorReporter:
@@ -90,11 +90,11 @@ class ErrorReporter:
 
     def _thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
         # Off the GUI thread only log: the TaskRunner delivers task errors to the GUI thread.
-        log.error(
-            "unhandled error in thread %s",
-            args.thread.name if args.thread else "?",
-            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
-        )
+        name = args.thread.name if args.thread else "?"
+        if args.exc_value is None:
+            log.error("unhandled %s in thread %s", args.exc_type.__name__, name)
+        else:
+            log.error("unhandled error in thread %s", name, exc_info=args.exc_value)
 
 
 def show_startup_error(exc: KnownError) -> None:

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QListWidgetItem, QMainWindow, QMessageBox, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from workstation import APP_DISPLAY_NAME, __version__
 from workstation.ui.forms.main_window_ui import Ui_MainWindow
@@ -104,7 +112,7 @@ class MainWindow(QMainWindow):
         self.ui.navList.setCurrentRow(self._keys.index(key))
 
     def current_page(self) -> str:
-        return self._keys[self.ui.pageStack.currentIndex()]
+        return self._keys[int(self.ui.pageStack.currentIndex())]
 
     def _on_nav_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._keys):

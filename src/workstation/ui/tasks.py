@@ -85,7 +85,7 @@ class TaskRunner(QObject):
         if self._closed:
             raise RuntimeError("task runner is shut down")
         future: Future[T] = executor.submit(fn)
-        pending = _Pending(future, on_done, on_error, label)  # type: ignore[arg-type]
+        pending = _Pending(future, on_done, on_error, label)
         self._pending.add(id(future))
         self.task_started.emit(label)
         # Runs on the worker thread: only emit; the queued connection hops threads.

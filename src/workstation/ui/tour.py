@@ -59,8 +59,13 @@ class ScreenshotTour(QObject):
         path = self._out / f"{self._index + 1:02d}-{spec.key}.png"
         pixmap.save(str(path))
         self._shots.append(
-            {"page": spec.key, "title": spec.title, "file": path.name,
-             "width": pixmap.width(), "height": pixmap.height()}
+            {
+                "page": spec.key,
+                "title": spec.title,
+                "file": path.name,
+                "width": pixmap.width(),
+                "height": pixmap.height(),
+            }
         )
         self._index += 1
         self._show_next()

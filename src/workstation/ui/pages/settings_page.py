@@ -73,7 +73,9 @@ class SettingsPage(QWidget):
         health = result.value
         self.ui.revisionValue.setText(health.revision or "未知")
         if health.ok:
-            self.ui.integrityValue.setText(f"正常（{health.size_bytes / 1024:,.0f} KB，{health.journal_mode.upper()} 模式）")
+            self.ui.integrityValue.setText(
+                f"正常（{health.size_bytes / 1024:,.0f} KB，{health.journal_mode.upper()} 模式）"
+            )
         else:
             self.ui.integrityValue.setText("发现问题：" + "；".join(health.integrity[:3]))
         self.check_finished.emit(health.ok)
@@ -83,7 +85,9 @@ class SettingsPage(QWidget):
 
     def backup_now(self) -> None:
         self.ui.backupButton.setEnabled(False)
-        self._runner.run_db(self._maintenance.backup, self._on_backup_done, self._on_backup_failed, "备份数据库")
+        self._runner.run_db(
+            self._maintenance.backup, self._on_backup_done, self._on_backup_failed, "备份数据库"
+        )
 
     def _on_backup_failed(self, exc: BaseException) -> None:
         self.ui.backupButton.setEnabled(True)

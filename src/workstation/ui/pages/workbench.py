@@ -77,7 +77,8 @@ class WorkbenchPage(QWidget):
                 for o in summary.expiring_certificates
             ]
             self.ui.warningLabel.setText(
-                "执法证提醒：" + "；".join(lines)
+                "执法证提醒："
+                + "；".join(lines)
                 + "。执法人员须持有效执法证件方可执法（《行政处罚法》第四十二条）。"
             )
         else:

@@ -1,0 +1,88 @@
+"""In-memory fakes of the domain ports, for unit tests of services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from workstation.domain.entities import (
+    Agency,
+    CertificateStatus,
+    EnforcementItem,
+    Officer,
+    OfficeSummary,
+    Party,
+)
+
+
+@dataclass
+class FakeOfficeRepository:
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    officers: dict[str, Officer] = field(default_factory=dict)
+    parties: dict[str, Party] = field(default_factory=dict)
+    items: dict[str, EnforcementItem] = field(default_factory=dict)
+
+    @staticmethod
+    def _put(store: dict[str, object], key: str, value: object) -> bool:
+        if store.get(key) == value:
+            return False
+        store[key] = value
+        return True
+
+    def upsert_agency(self, agency: Agency) -> bool:
+        return self._put(self.agencies, agency.code, agency)  # type: ignore[arg-type]
+
+    def upsert_officer(self, officer: Officer) -> bool:
+        return self._put(self.officers, officer.certificate_no, officer)  # type: ignore[arg-type]
+
+    def upsert_party(self, party: Party) -> bool:
+        key = party.id_number or party.credit_code or party.id
+        return self._put(self.parties, key, party)  # type: ignore[arg-type]
+
+    def upsert_item(self, item: EnforcementItem) -> bool:
+        return self._put(self.items, item.code, item)  # type: ignore[arg-type]
+
+    def agency_by_code(self, code: str) -> Agency | None:
+        return self.agencies.get(code)
+
+    def summary(self, today: dt.date, warn_days: int) -> OfficeSummary:
+        officers = tuple(sorted(self.officers.values(), key=lambda o: o.name))
+        return OfficeSummary(
+            agencies=tuple(self.agencies.values()),
+            officers=officers,
+            party_count=len(self.parties),
+            item_count=len(self.items),
+            case_count=0,
+            today=today,
+            warn_days=warn_days,
+            expiring_certificates=tuple(
+                o for o in officers if o.certificate_status(today, warn_days) is not CertificateStatus.VALID
+            ),
+        )
+
+
+class FakeUnitOfWork:
+    def __init__(self, repo: FakeOfficeRepository) -> None:
+        self._repo = repo
+        self.committed = False
+
+    @property
+    def office(self) -> FakeOfficeRepository:
+        return self._repo
+
+    def commit(self) -> None:
+        self.committed = True
+
+
+class FakeUnitOfWorkFactory:
+    def __init__(self) -> None:
+        self.repo = FakeOfficeRepository()
+        self.units: list[FakeUnitOfWork] = []
+
+    @contextmanager
+    def __call__(self) -> Iterator[FakeUnitOfWork]:
+        unit = FakeUnitOfWork(self.repo)
+        self.units.append(unit)
+        yield unit

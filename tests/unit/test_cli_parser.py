@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from workstation.cli import EXIT_USAGE, build_parser, main
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--data-dir", "D", "--json", "db", "check"],
+        ["db", "check", "--json", "--data-dir", "D"],
+        ["db", "--data-dir", "D", "check", "--json"],
+    ],
+)
+def test_common_options_are_accepted_anywhere(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.data_dir == "D"
+    assert args.json is True
+    assert (args.command, args.db_command) == ("db", "check")
+
+
+def test_no_arguments_means_the_gui() -> None:
+    args = build_parser().parse_args([])
+    assert args.command is None
+    assert args.json is False
+
+
+def test_unknown_command_is_a_usage_error_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == EXIT_USAGE
+    assert "用法错误" in capsys.readouterr().err
+
+
+def test_db_without_an_action_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["db"])
+    assert exc.value.code == EXIT_USAGE

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workstation.domain.identifiers import (
+    USCC_ALPHABET,
+    is_valid_resident_id,
+    is_valid_uscc,
+    resident_id_check_char,
+    uscc_check_char,
+)
+
+
+@pytest.mark.parametrize("value", ["11010519491231002X", "11010519491231002x", "440524188001010014"])
+def test_published_resident_ids_are_valid(value: str) -> None:
+    assert is_valid_resident_id(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["110105194912310021", "11010519491231002", "1101051949123100200", "A1010519491231002X", ""],
+)
+def test_wrong_resident_ids_are_rejected(value: str) -> None:
+    assert not is_valid_resident_id(value)
+
+
+@pytest.mark.parametrize("value", ["91350100M000100Y43", "91110000802100433B"])
+def test_published_credit_codes_are_valid(value: str) -> None:
+    assert is_valid_uscc(value)
+
+
+@pytest.mark.parametrize("value", ["91350100M000100Y44", "91350100M000100Y4", "9135010OM000100Y43", "IO350100M000100Y43"])
+def test_wrong_credit_codes_are_rejected(value: str) -> None:
+    assert not is_valid_uscc(value)
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_any_resident_id_with_its_check_char_validates_and_others_do_not(first17: str) -> None:
+    right = resident_id_check_char(first17)
+    assert is_valid_resident_id(first17 + right)
+    for wrong in "0123456789X":
+        if wrong != right:
+            assert not is_valid_resident_id(first17 + wrong)
+
+
+@given(
+    st.sampled_from(USCC_ALPHABET),
+    st.sampled_from(USCC_ALPHABET),
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
+)
+def test_any_credit_code_with_its_check_char_validates(a: str, b: str, region: str, body: str) -> None:
+    first17 = a + b + region + body
+    right = uscc_check_char(first17)
+    assert is_valid_uscc(first17 + right)
+    wrong = USCC_ALPHABET[(USCC_ALPHABET.index(right) + 1) % len(USCC_ALPHABET)]
+    assert not is_valid_uscc(first17 + wrong)
