@@ -1,9 +1,9 @@
-"""Alembic environment: runs revisions on the connection the workstation hands in."""
+"""Alembic environment: runs revisions on the connection (or engine) handed in."""
 
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, Engine, create_engine
 
 from workstation.persistence.models import Base
 
@@ -11,29 +11,34 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _configure(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
         compare_server_default=True,
     )
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+    handed_in = config.attributes.get("connection")
+    if isinstance(handed_in, Connection):
+        _run(handed_in)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
-    with engine.connect() as conn:
-        _configure(conn)
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
+    engine = handed_in if isinstance(handed_in, Engine) else None
+    owned = engine is None
+    if engine is None:
+        engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+            connection.commit()
+    finally:
+        if owned:
+            engine.dispose()
 
 
 if context.is_offline_mode():

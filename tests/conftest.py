@@ -16,10 +16,10 @@ from pathlib import Path
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.pop("WORKSTATION_DATA_DIR", None)
 
-import pytest  # noqa: E402
+import pytest
 
-from workstation.app import Core, build_core  # noqa: E402
-from workstation.paths import DataPaths, prepare_data_dir  # noqa: E402
+from workstation.app import Core, build_core
+from workstation.paths import DataPaths, prepare_data_dir
 
 pytest_plugins = ["pytester"]
 
@@ -47,7 +47,9 @@ def core(data_paths: DataPaths) -> Iterator[Core]:
     opened.close()
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the real ``workstation`` command in a fresh interpreter."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(

@@ -14,9 +14,10 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from workstation.credentials.keyring_store import KeyringCredentialStore
 from workstation.domain.clock import SystemClock
@@ -26,13 +27,13 @@ from workstation.instance import InstanceLock, SessionMarker
 from workstation.logs import LogSetup, setup_logging
 from workstation.paths import DataPaths, prepare_data_dir, resolve_data_dir
 from workstation.persistence.database import Database, OpenReport
-from workstation.persistence.repositories import SqlUnitOfWorkFactory
+from workstation.persistence.uow import LazySqlUnitOfWorkFactory
 from workstation.services.maintenance import MaintenanceService
 from workstation.services.office import OfficeService
 from workstation.settings import Settings, SettingsStore
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from workstation.ui.main_window import MainWindow
     from workstation.ui.tasks import TaskRunner
@@ -52,7 +53,7 @@ class Core:
     settings: Settings
     database: Database
     open_report: OpenReport
-    uow: SqlUnitOfWorkFactory
+    uow: LazySqlUnitOfWorkFactory
     clock: Clock
     credentials: KeyringCredentialStore
     office: OfficeService
@@ -82,7 +83,7 @@ def build_core(paths: DataPaths, clock: Clock | None = None) -> Core:
         marker.close()
         raise
     marker.clear_stale(stale)
-    uow = SqlUnitOfWorkFactory(database.engine)
+    uow = LazySqlUnitOfWorkFactory(database)
     clock = clock or SystemClock()
     return Core(
         paths=paths,
@@ -132,10 +133,11 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     holder: dict[str, MainWindow] = {}
     errors = ErrorReporter(logs.tail.text, lambda: holder.get("window"))
     runner = TaskRunner(errors.report)
-    settings_page = SettingsPage(core.maintenance, core.paths.root, core.paths.log_file, runner, errors)
-    pages = {
-        "workbench": WorkbenchPage(core.office, runner, errors),
-        "settings": settings_page,
+    pages: dict[str, Callable[[], QWidget]] = {
+        "workbench": lambda: WorkbenchPage(core.office, runner, errors),
+        "settings": lambda: SettingsPage(
+            core.maintenance, core.paths.root, core.paths.log_file, runner, errors
+        ),
     }
     ui_state = QSettings(str(core.paths.root / "ui-state.ini"), QSettings.Format.IniFormat)
     status = StatusInfo(
@@ -144,7 +146,7 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     )
     window = MainWindow(pages, status, ui_state)
     holder["window"] = window
-    window.backup_requested.connect(settings_page.backup_now)
+    window.backup_requested.connect(lambda: cast(SettingsPage, window.page("settings")).backup_now())
     errors.install()
     return Gui(window, runner)
 
@@ -256,7 +258,8 @@ def self_test(out: list[str]) -> bool:
             gui.window.show()
             from workstation.ui.pages.registry import PAGES
 
-            check("主窗口与全部页面", len(gui.window.pages) == len(PAGES), f"{len(gui.window.pages)} 个页面")
+            built = [gui.window.page(spec.key) for spec in PAGES]
+            check("主窗口与全部页面", all(w is not None for w in built), f"{len(built)} 个页面")
             report = cjk_rendering_report(app.font())
             check(
                 "中文字体可用",

@@ -25,4 +25,6 @@ def _officer(valid_from: dt.date, valid_until: dt.date) -> Officer:
 def test_certificate_status_over_its_life(day: dt.date, status: CertificateStatus) -> None:
     officer = _officer(dt.date(2024, 1, 1), dt.date(2026, 12, 31))
     assert officer.certificate_status(day, warn_days=60) is status
-    assert officer.certificate_valid_on(day) == (status in (CertificateStatus.VALID, CertificateStatus.EXPIRING))
+    assert officer.certificate_valid_on(day) == (
+        status in (CertificateStatus.VALID, CertificateStatus.EXPIRING)
+    )

@@ -31,7 +31,9 @@ def test_published_credit_codes_are_valid(value: str) -> None:
     assert is_valid_uscc(value)
 
 
-@pytest.mark.parametrize("value", ["91350100M000100Y44", "91350100M000100Y4", "9135010OM000100Y43", "IO350100M000100Y43"])
+@pytest.mark.parametrize(
+    "value", ["91350100M000100Y44", "91350100M000100Y4", "9135010OM000100Y43", "IO350100M000100Y43"]
+)
 def test_wrong_credit_codes_are_rejected(value: str) -> None:
     assert not is_valid_uscc(value)
 

@@ -36,7 +36,9 @@ def test_version_1_file_is_upgraded(tmp_path: Path) -> None:
 def test_invalid_and_unknown_values_fall_back_to_defaults(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     path.write_text(
-        json.dumps({"version": SETTINGS_VERSION, "sync_interval_minutes": -5, "province_code": "44", "bogus": 1}),
+        json.dumps(
+            {"version": SETTINGS_VERSION, "sync_interval_minutes": -5, "province_code": "44", "bogus": 1}
+        ),
         "utf-8",
     )
     loaded = SettingsStore(path).load()

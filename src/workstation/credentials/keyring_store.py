@@ -1,4 +1,4 @@
-"""CredentialStore over the ``keyring`` package.
+"""CredentialStore over the ``keyring`` package (imported on first use).
 
 Tokens are kept only here, never in settings or the database. When the
 system has no usable keyring the user is told so in Chinese; there is no
@@ -8,9 +8,6 @@ plaintext fallback.
 from __future__ import annotations
 
 import logging
-
-import keyring
-import keyring.errors
 
 from workstation.domain.errors import KnownError
 
@@ -35,22 +32,33 @@ class KeyringCredentialStore:
         self._service = service
 
     def backend_name(self) -> str:
+        import keyring
+
         backend = keyring.get_keyring()
         return f"{type(backend).__module__}.{type(backend).__name__}"
 
     def get(self, account: str) -> str | None:
+        import keyring
+        import keyring.errors
+
         try:
             return keyring.get_password(self._service, account)
         except keyring.errors.KeyringError as exc:
             raise KeyringUnavailable(type(exc).__name__) from exc
 
     def set(self, account: str, secret: str) -> None:
+        import keyring
+        import keyring.errors
+
         try:
             keyring.set_password(self._service, account, secret)
         except keyring.errors.KeyringError as exc:
             raise KeyringUnavailable(type(exc).__name__) from exc
 
     def delete(self, account: str) -> None:
+        import keyring
+        import keyring.errors
+
         try:
             keyring.delete_password(self._service, account)
         except keyring.errors.PasswordDeleteError:

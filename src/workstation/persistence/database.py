@@ -16,12 +16,11 @@ import os
 import re
 import sqlite3
 import struct
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from sqlalchemy import Engine
 
 from workstation.domain.errors import (
     BackupError,
@@ -34,11 +33,12 @@ from workstation.domain.errors import (
 from workstation.domain.ports import DatabaseHealth
 from workstation.paths import DataPaths
 from workstation.persistence import errors as sqlerrors
-from workstation.persistence.engine import BUSY_TIMEOUT_MS, make_engine
+from workstation.persistence.pragmas import BUSY_TIMEOUT_MS, apply_pragmas
 from workstation.persistence.schema import HEAD_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,8 @@ class Database:
         self._backups_to_keep = backups_to_keep
         self._now = now
         self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
+        self._opened = False
 
     @property
     def path(self) -> Path:
@@ -122,9 +124,15 @@ class Database:
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None:
+        """The SQLAlchemy engine, made on first use (SQLAlchemy is imported only then)."""
+        if not self._opened:
             raise RuntimeError("database not opened")
-        return self._engine
+        with self._engine_lock:
+            if self._engine is None:
+                from workstation.persistence.engine import make_engine
+
+                self._engine = make_engine(self.path, self._busy_timeout_ms)
+            return self._engine
 
     # ------------------------------------------------------------------ open
 
@@ -164,16 +172,15 @@ class Database:
             self._upgrade()
             log.info("database upgraded from %s to %s", revision, self._head)
 
-        engine = make_engine(path, self._busy_timeout_ms)
         try:
-            engine.connect().close()  # applies the pragmas; fails early on a locked file
-        except Exception as exc:
-            engine.dispose()
+            with contextlib.closing(_connect(path)) as probe:  # fails early on a locked file
+                apply_pragmas(probe, self._busy_timeout_ms)
+        except sqlite3.Error as exc:
             known = sqlerrors.translate(exc, path)
             if known is not None:
                 raise known from exc
             raise
-        self._engine = engine
+        self._opened = True
         return OpenReport(
             path=path,
             created=created,
@@ -184,6 +191,7 @@ class Database:
         )
 
     def close(self) -> None:
+        self._opened = False
         if self._engine is not None:
             with contextlib.suppress(Exception), self._engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA optimize")
@@ -192,6 +200,8 @@ class Database:
 
     def _upgrade(self) -> None:
         from alembic import command
+
+        from workstation.persistence.engine import make_engine
 
         engine = make_engine(self.path, self._busy_timeout_ms)
         try:
@@ -220,8 +230,8 @@ class Database:
         with contextlib.closing(_connect(path)) as conn:
             journal = str(conn.execute("PRAGMA journal_mode").fetchone()[0])
         fk = True
-        if self._engine is not None:
-            with self._engine.connect() as conn2:
+        if self._opened:
+            with self.engine.connect() as conn2:
                 fk = bool(conn2.exec_driver_sql("PRAGMA foreign_keys").scalar())
         return DatabaseHealth(
             path=path,
@@ -423,11 +433,3 @@ def _copy_with_backup_api(source: Path, target: Path) -> None:
         dst.execute("PRAGMA journal_mode=DELETE")
     with open(target, "rb") as fh:
         os.fsync(fh.fileno())
-
-
-def iter_tables(engine: Engine) -> Iterator[str]:
-    with engine.connect() as conn:
-        for (name,) in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
-        ):
-            yield str(name)

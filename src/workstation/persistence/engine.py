@@ -9,23 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-BUSY_TIMEOUT_MS = 5000
-
-PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=FULL",
-    "PRAGMA foreign_keys=ON",
-)
-
-
-def apply_pragmas(dbapi_connection: sqlite3.Connection, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        for pragma in PRAGMAS:
-            cursor.execute(pragma)
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    finally:
-        cursor.close()
+from workstation.persistence.pragmas import BUSY_TIMEOUT_MS, apply_pragmas
 
 
 def make_engine(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
-
 from workstation.domain.errors import DatabaseLocked, DiskFull, KnownError, ReadOnlyLocation
 
 # Substrings of sqlite3 messages, stable across SQLite versions.
@@ -20,9 +18,16 @@ _READ_ONLY = ("attempt to write a readonly database", "readonly database", "unab
 CORRUPT_MARKERS = ("file is not a database", "database disk image is malformed", "malformed database schema")
 
 
+def _dbapi_original(exc: BaseException) -> sqlite3.Error | None:
+    """The sqlite3 error inside a SQLAlchemy DBAPIError (without importing SQLAlchemy)."""
+    orig = getattr(exc, "orig", None)
+    return orig if isinstance(orig, sqlite3.Error) else None
+
+
 def _message(exc: BaseException) -> str:
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        return str(exc.orig).lower()
+    orig = _dbapi_original(exc)
+    if orig is not None:
+        return str(orig).lower()
     return str(exc).lower()
 
 
@@ -32,7 +37,7 @@ def is_corruption(exc: BaseException) -> bool:
 
 def translate(exc: BaseException, where: Path) -> KnownError | None:
     """The KnownError for a SQLite failure the user can act on, or None for a bug."""
-    if not isinstance(exc, sqlite3.Error | DBAPIError):
+    if not isinstance(exc, sqlite3.Error) and _dbapi_original(exc) is None:
         return None
     text = _message(exc)
     if any(s in text for s in _FULL):

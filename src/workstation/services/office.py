@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from workstation.domain.entities import OfficeSummary
 from workstation.domain.ports import Clock, UnitOfWorkFactory
 from workstation.services.changes import Result
-from workstation.services.demo import SeedReport, seed_demo
+
+if TYPE_CHECKING:
+    from workstation.services.demo import SeedReport
 
 
 class OfficeService:
@@ -21,4 +24,6 @@ class OfficeService:
             return Result(uow.office.summary(self._clock.today(), self._warn_days()))
 
     def seed_demo(self) -> Result[SeedReport]:
+        from workstation.services.demo import seed_demo
+
         return seed_demo(self._uow)

@@ -13,7 +13,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from workstation.domain.errors import KnownError
-from workstation.ui.forms.crash_dialog_ui import Ui_CrashDialog
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +21,8 @@ class CrashDialog(QDialog):
     """A bug: the traceback and the log tail, with a copy button."""
 
     def __init__(self, details: str, parent: QWidget | None = None) -> None:
+        from workstation.ui.forms.crash_dialog_ui import Ui_CrashDialog  # only when a bug shows
+
         super().__init__(parent)
         self.ui = Ui_CrashDialog()
         self.ui.setupUi(self)

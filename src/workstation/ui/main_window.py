@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -56,33 +58,36 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        pages: dict[str, QWidget],
+        page_factories: dict[str, Callable[[], QWidget]],
         status: StatusInfo,
         ui_state: QSettings,
         parent: QWidget | None = None,
     ) -> None:
+        """``page_factories`` build the pages that exist; each is called when its page is first shown."""
         super().__init__(parent)
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
         self.setWindowTitle(f"{APP_DISPLAY_NAME} {__version__}")
         self._ui_state = ui_state
         self._keys: list[str] = []
-        self.pages: dict[str, QWidget] = {}
+        self._factories = page_factories
+        self._built: dict[str, QWidget] = {}
         for spec in PAGES:
-            widget = pages.get(spec.key) or PlaceholderPage(spec)
-            self._add_page(spec, widget)
+            self._add_page(spec)
         self._build_status_bar(status)
         self._connect_signals()
         self._restore_state()
         self.ui.navList.setCurrentRow(0)
 
-    def _add_page(self, spec: PageSpec, widget: QWidget) -> None:
+    def _add_page(self, spec: PageSpec) -> None:
         item = QListWidgetItem(icon(spec.icon), spec.title)
         item.setToolTip(f"{spec.title}（{spec.shortcut}）")
         item.setData(Qt.ItemDataRole.UserRole, spec.key)
         self.ui.navList.addItem(item)
-        self.ui.pageStack.addWidget(widget)
-        self.pages[spec.key] = widget
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.ui.pageStack.addWidget(holder)
         self._keys.append(spec.key)
         shortcut = QShortcut(QKeySequence(spec.shortcut), self)
         shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
@@ -108,6 +113,19 @@ class MainWindow(QMainWindow):
         self.ui.actionAbout.triggered.connect(self._on_about_triggered)
         self.ui.actionBackup.triggered.connect(self.backup_requested)
 
+    def page(self, key: str) -> QWidget:
+        """The page widget for ``key``, built now if it has not been shown yet."""
+        built = self._built.get(key)
+        if built is None:
+            index = self._keys.index(key)
+            spec = PAGES[index]
+            factory = self._factories.get(key)
+            built = factory() if factory is not None else PlaceholderPage(spec)
+            holder = self.ui.pageStack.widget(index)
+            holder.layout().addWidget(built)
+            self._built[key] = built
+        return built
+
     def show_page(self, key: str) -> None:
         self.ui.navList.setCurrentRow(self._keys.index(key))
 
@@ -116,6 +134,7 @@ class MainWindow(QMainWindow):
 
     def _on_nav_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._keys):
+            self.page(self._keys[row])
             self.ui.pageStack.setCurrentIndex(row)
             self.page_changed.emit(self._keys[row])
 

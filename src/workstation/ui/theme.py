@@ -40,8 +40,9 @@ QListWidget#navList::item {{
     color: #1f2933;
 }}
 QListWidget#navList::item:selected {{
-    background: {ACCENT};
-    color: white;
+    background: #dbe7f5;
+    color: {ACCENT};
+    font-weight: 600;
 }}
 QListWidget#navList::item:hover:!selected {{
     background: #e1e8f1;
@@ -121,6 +122,7 @@ def icon_path(name: str) -> Path:
 
 
 def icon(name: str) -> QIcon:
+    """A bundled SVG icon, rendered by Qt's SVG icon engine at whatever size is asked."""
     return QIcon(str(icon_path(name)))
 
 

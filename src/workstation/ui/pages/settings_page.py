@@ -38,6 +38,7 @@ class SettingsPage(QWidget):
         self.ui.dataDirValue.setText(str(data_dir))
         self.ui.dbValue.setText(str(maintenance.database_path))
         self.ui.logValue.setText(str(log_file))
+        self._checked_once = False
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -47,6 +48,9 @@ class SettingsPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         self._refresh_backups()
+        if not self._checked_once:
+            self._checked_once = True
+            self._on_check_clicked()
 
     def _refresh_backups(self) -> None:
         self._runner.run_io(self._maintenance.list_backups, self._on_backups_listed, self._errors.report)

@@ -1,0 +1,80 @@
+"""Migrations: one head, upgrade/downgrade round trip, models match what revisions build."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from pytest_alembic.tests import (  # noqa: F401 - collected here as tests
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+
+from workstation.app import Core
+from workstation.persistence.database import alembic_config, migrations_dir
+from workstation.persistence.schema import HEAD_REVISION
+
+
+def test_head_constant_matches_alembic_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == [HEAD_REVISION]
+
+
+def test_revision_files_are_dated() -> None:
+    names = [p.name for p in (migrations_dir() / "versions").glob("*.py") if p.name != "__init__.py"]
+    assert names
+    for name in names:
+        year, month, day = name.split("_")[:3]
+        assert len(year) == 4 and len(month) == 2 and len(day) == 2, name
+
+
+def test_constraints_follow_the_naming_convention(core: Core) -> None:
+    with sqlite3.connect(core.database.path) as conn:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'officers'").fetchone()[0]
+    assert "CONSTRAINT pk_officers PRIMARY KEY" in sql
+    assert "CONSTRAINT uq_officers_certificate_no UNIQUE" in sql
+    assert "CONSTRAINT fk_officers_agency_id_agencies FOREIGN KEY" in sql
+
+
+def _insert_case_with_event(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO agencies (id, code, name, region_code, created_at, updated_at) "
+            "VALUES ('a1', 'C1', '某镇', '350121', '2026-01-01', '2026-01-01')"
+        )
+        conn.execute(
+            "INSERT INTO cases (id, agency_id, kind, title, source, stage, opened_on, created_at, "
+            "updated_at) VALUES ('c1', 'a1', 'ordinary', '占道经营', 'patrol', 'filed', '2026-01-01', "
+            "'2026-01-01', '2026-01-01')"
+        )
+        conn.execute(
+            "INSERT INTO case_events (event_id, case_id, seq, occurred_at, actor_role, action, payload, "
+            "prev_hash, hash) VALUES ('e1', 'c1', 1, '2026-01-01', 'officer', 'file', '{}', '', 'h')"
+        )
+
+
+@pytest.mark.parametrize("statement", ["UPDATE case_events SET action = 'edited'", "DELETE FROM case_events"])
+def test_case_event_log_is_append_only(core: Core, statement: str) -> None:
+    _insert_case_with_event(core.database.path)
+    with (
+        sqlite3.connect(core.database.path) as conn,
+        pytest.raises(sqlite3.IntegrityError, match="append-only"),
+    ):
+        conn.execute(statement)
+    with sqlite3.connect(core.database.path) as conn:
+        assert conn.execute("SELECT action FROM case_events").fetchall() == [("file",)]
+
+
+def test_foreign_keys_are_enforced(core: Core) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with core.database.engine.begin() as conn, pytest.raises(IntegrityError):
+        conn.exec_driver_sql(
+            "INSERT INTO officers (id, agency_id, name, certificate_no, certificate_valid_from, "
+            "certificate_valid_until, created_at, updated_at) VALUES "
+            "('o1', 'missing', '林某', 'X1', '2024-01-01', '2029-01-01', '2026-01-01', '2026-01-01')"
+        )

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from workstation.app import Gui
+from workstation.ui.pages.placeholder import PlaceholderPage
+from workstation.ui.pages.registry import PAGES
+from workstation.ui.pages.settings_page import SettingsPage
+from workstation.ui.pages.workbench import WorkbenchPage
+
+
+def test_navigation_lists_every_page_in_chinese(gui: Gui) -> None:
+    nav = gui.window.ui.navList
+    titles = [nav.item(i).text() for i in range(nav.count())]
+    assert titles == ["工作台", "案件", "检查", "找法", "裁量", "文书", "审核", "统计", "同步", "设置"]
+    assert gui.window.current_page() == "workbench"
+
+
+def test_page_shortcuts_switch_pages(gui: Gui, qtbot: QtBot) -> None:
+    for spec in PAGES:
+        key = spec.shortcut.split("+")[1]
+        qtbot.keyClick(gui.window, key, Qt.KeyboardModifier.ControlModifier)
+        assert gui.window.current_page() == spec.key
+
+
+def test_unbuilt_pages_say_so_plainly(gui: Gui) -> None:
+    for spec in PAGES:
+        page = gui.window.page(spec.key)
+        if spec.planned:
+            assert isinstance(page, PlaceholderPage)
+            assert "尚未建成" in page.ui.statusLabel.text()
+            assert spec.planned in page.ui.plannedLabel.text()
+        else:
+            assert not isinstance(page, PlaceholderPage)
+
+
+def test_workbench_shows_the_office_from_the_database(gui: Gui, qtbot: QtBot) -> None:
+    page = gui.window.page("workbench")
+    assert isinstance(page, WorkbenchPage)
+    with qtbot.waitSignal(page.summary_loaded, timeout=5000):
+        page.refresh()
+    assert "榕溪镇人民政府（示例）" in page.ui.agencyLabel.text()
+    assert page.ui.officerCountLabel.text().endswith("5")
+    model = page.officers_model
+    assert model.rowCount() == 5
+    certs = {model.index(r, 1).data() for r in range(model.rowCount())}
+    assert "35012100101" in certs
+    statuses = {model.index(r, 5).data() for r in range(model.rowCount())}
+    assert statuses <= {"有效", "即将到期", "已过期", "尚未生效"}
+
+
+def test_officers_model_passes_the_model_tester(gui: Gui, qtbot: QtBot, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    page = gui.window.page("workbench")
+    assert isinstance(page, WorkbenchPage)
+    with qtbot.waitSignal(page.summary_loaded, timeout=5000):
+        page.refresh()
+    qtmodeltester.check(page.officers_model)
+
+
+def test_settings_page_checks_and_backs_up_the_database(gui: Gui, qtbot: QtBot, core) -> None:  # type: ignore[no-untyped-def]
+    gui.window.show_page("settings")
+    page = gui.window.page("settings")
+    assert isinstance(page, SettingsPage)
+    with qtbot.waitSignal(page.check_finished, timeout=5000) as checked:
+        qtbot.mouseClick(page.ui.checkButton, Qt.MouseButton.LeftButton)
+    assert checked.args == [True]
+    assert page.ui.integrityValue.text().startswith("正常")
+    assert page.ui.revisionValue.text() == core.open_report.revision
+    with qtbot.waitSignal(page.backup_finished, timeout=5000) as backed_up:
+        gui.window.ui.actionBackup.trigger()
+    backup = Path(backed_up.args[0])
+    assert backup.exists() and backup.parent == core.paths.backups
+    qtbot.waitUntil(
+        lambda: page.ui.backupsList.count() == 1 and page.ui.backupsList.item(0).text() == backup.name
+    )
+
+
+def test_status_bar_shows_user_mode_network_and_sync(gui: Gui) -> None:
+    window = gui.window
+    assert window.user_label.text() == "用户：未登录"
+    assert window.mode_label.text() == "正式环境"
+    assert window.network_label.text() == "离线"
+    assert window.sync_label.text().startswith("同步：")
+
+
+def test_shortcut_help_lists_every_page_shortcut(gui: Gui, qtbot: QtBot) -> None:
+    rows = {keys: action for action, keys in gui.window.shortcut_rows()}
+    for spec in PAGES:
+        assert rows[spec.shortcut] == f"打开“{spec.title}”"
+    assert "F1" in rows and "Ctrl+Shift+B" in rows
+
+
+def test_a_known_error_in_a_task_is_shown_in_chinese(gui: Gui, qtbot: QtBot, qapp: QApplication) -> None:
+    from workstation.domain.errors import DiskFull
+
+    def fail() -> None:
+        raise DiskFull("/data")
+
+    gui.runner.run_db(fail)
+    qtbot.waitUntil(lambda: isinstance(_active_box(qapp), QMessageBox))
+    box = _active_box(qapp)
+    assert isinstance(box, QMessageBox)
+    assert "磁盘空间已满" in box.text()
+    assert "清理磁盘空间" in box.informativeText()
+    box.close()
+
+
+def _active_box(qapp: QApplication) -> object:
+    for widget in qapp.topLevelWidgets():
+        if isinstance(widget, QMessageBox) and widget.isVisible():
+            return widget
+    return None
