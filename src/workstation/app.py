@@ -181,6 +181,7 @@ def run_gui(options: GuiOptions) -> int:
         lock = InstanceLock(paths.lock_file, paths.root)
         lock.acquire()
         core = build_core(paths)
+        logging.getLogger().setLevel(core.settings.log_level)
     except KnownError as exc:
         print(exc.user_text(), file=sys.stderr)
         if not _offscreen():
