@@ -11,10 +11,21 @@ config = context.config
 target_metadata = Base.metadata
 
 
+#: Tables created with raw SQL (FTS5 and its shadow tables): not described by the models.
+RAW_SQL_TABLES = ("article_fts",)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    if type_ == "table" and name is not None:
+        return not name.startswith(RAW_SQL_TABLES)
+    return True
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=include_name,
         render_as_batch=True,
         compare_type=True,
         compare_server_default=True,

