@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0002_statutes"
 down_revision = "0001_initial"
 branch_labels = None
@@ -18,6 +17,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "fts_pending",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fts_pending")),
+    )
     op.create_table(
         "article_keys",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -224,3 +228,4 @@ def downgrade() -> None:
 
     op.drop_table("laws")
     op.drop_table("article_keys")
+    op.drop_table("fts_pending")

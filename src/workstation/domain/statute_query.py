@@ -55,7 +55,10 @@ def parse_query(text: str) -> ParsedQuery:
     if len(text) > MAX_QUERY_LENGTH:
         return ParsedQuery(
             (),
-            error=f"查询内容过长（{len(text)} 个字符，最多 {MAX_QUERY_LENGTH} 个）：请只输入关键词，如“占道经营 罚款”。",
+            error=(
+                f"查询内容过长（{len(text)} 个字符，最多 {MAX_QUERY_LENGTH} 个）："
+                "请只输入关键词，如“占道经营 罚款”。"
+            ),
         )
     if not _WORD.search(text):
         return ParsedQuery((), error="查询中没有可查找的文字（只有标点或符号）：请输入关键词。")

@@ -216,6 +216,8 @@ class SearchQuery:
     all_versions: bool = False
     #: Apply the synonym dictionary (officers' words → statutory language).
     expand_synonyms: bool = True
+    #: The law being viewed: "第33条" jumps within it (law id or name).
+    within_law: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +324,6 @@ class ImportReport:
                 for p in problems
             ],
         }
-
 
 
 #: ``progress(done, total, current)``, called from the worker doing the import.

@@ -1,6 +1,6 @@
 """Index and query terms for Chinese substring search over SQLite FTS5.
 
-Text is normalised (NFKC, lower case) and split into runs of word characters
+Text is normalised (full-width letters and digits folded, lower case) and split into runs of word characters
 (CJK ideographs, letters, digits). Each run is indexed as its overlapping
 two-character pieces followed by its last character alone:
 
@@ -17,16 +17,28 @@ two-character Chinese terms.)
 
 from __future__ import annotations
 
+import operator
 import re
-import unicodedata
 
 _WORD = re.compile(
     r"[0-9a-z\u00c0-\u024f\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+"
 )
 
 
+#: Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) to ASCII; the only NFKC folding that
+#: matters for word characters, done without normalising whole texts.
+_FULL_WIDTH = {
+    cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
+
+
+_HAS_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    if _HAS_FULL_WIDTH.search(text):
+        text = text.translate(_FULL_WIDTH)
+    return text.lower()
 
 
 def runs(text: str) -> list[str]:
@@ -36,11 +48,12 @@ def runs(text: str) -> list[str]:
 
 def index_body(text: str) -> str:
     """The FTS5 body for ``text``: bigrams of each run plus the run's last character."""
-    tokens: list[str] = []
+    pieces: list[str] = []
     for run in runs(text):
-        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
-        tokens.append(run[-1])
-    return " ".join(tokens)
+        if len(run) > 1:
+            pieces.append(" ".join(map(operator.add, run, run[1:])))
+        pieces.append(run[-1])
+    return " ".join(pieces)
 
 
 def term_expression(term: str) -> str | None:

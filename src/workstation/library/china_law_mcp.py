@@ -82,9 +82,7 @@ def split_article_text(text: str) -> tuple[Paragraph, ...]:
             continue
         if line.startswith(_ITEM_PREFIX) and paragraphs:
             last = paragraphs[-1]
-            paragraphs[-1] = Paragraph(
-                last.number, last.text, (*last.items, Item(len(last.items) + 1, line))
-            )
+            paragraphs[-1] = Paragraph(last.number, last.text, (*last.items, Item(len(last.items) + 1, line)))
         else:
             paragraphs.append(Paragraph(len(paragraphs) + 1, line))
     return tuple(paragraphs)
@@ -125,15 +123,19 @@ def read_database(path: Path) -> Iterator[McpLaw]:
                         annexes.append(Annex(str(label), str(text), int(row_id)))
                     else:
                         problems.append(
-                            ParseProblem(source, int(row_id), f"无法识别的条号：{label!r}", str(text or "")[:80])
+                            ParseProblem(
+                                source, int(row_id), f"无法识别的条号：{label!r}", str(text or "")[:80]
+                            )
                         )
                     continue
                 paragraphs = split_article_text(str(text or ""))
                 if not paragraphs:
                     problems.append(ParseProblem(source, int(row_id), f"{label} 没有正文"))
                     continue
-                path = tuple(str(p) for p in (chapter, section) if p)
-                articles.append(ParsedArticle(ArticleNumber(number, suffix), path, paragraphs, int(row_id)))
+                headings = tuple(str(p) for p in (chapter, section) if p)
+                articles.append(
+                    ParsedArticle(ArticleNumber(number, suffix), headings, paragraphs, int(row_id))
+                )
             if not articles and not annexes:
                 problems.append(ParseProblem(source, 0, f"《{name}》没有可导入的条文"))
             version_date = _date(version) or _date(published)

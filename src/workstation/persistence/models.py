@@ -21,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+)
+from sqlalchemy import (
     text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -81,9 +83,14 @@ class PartyRow(Base):
 
     __tablename__ = "parties"
     __table_args__ = (
-        Index("uq_parties_id_number", "id_number", unique=True, sqlite_where=sql_text("id_number IS NOT NULL")),
         Index(
-            "uq_parties_credit_code", "credit_code", unique=True, sqlite_where=sql_text("credit_code IS NOT NULL")
+            "uq_parties_id_number", "id_number", unique=True, sqlite_where=sql_text("id_number IS NOT NULL")
+        ),
+        Index(
+            "uq_parties_credit_code",
+            "credit_code",
+            unique=True,
+            sqlite_where=sql_text("credit_code IS NOT NULL"),
         ),
     )
 
@@ -297,7 +304,9 @@ class LawAliasRow(Base):
     __tablename__ = "law_aliases"
 
     alias: Mapped[str] = mapped_column(String(300), primary_key=True)
-    law_id: Mapped[str] = mapped_column(ForeignKey("laws.id", ondelete="CASCADE"), primary_key=True, index=True)
+    law_id: Mapped[str] = mapped_column(
+        ForeignKey("laws.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class LawVersionRow(Base):
@@ -372,6 +381,14 @@ class ArticleKeyRow(Base):
     srank: Mapped[int] = mapped_column(Integer)
     #: Length of the article text: a shorter article matching the terms ranks first on ties.
     size: Mapped[int] = mapped_column(Integer)
+
+
+class FtsPendingRow(Base):
+    """Articles stored but not yet in the full-text index (indexed in batches, see StatuteStore)."""
+
+    __tablename__ = "fts_pending"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 class AnnexRow(Base):

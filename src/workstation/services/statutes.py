@@ -50,7 +50,9 @@ def parse_article_arg(text: str) -> ArticleNumber:
         head, _, tail = text.partition("之")
         return ArticleNumber(parse_number(head.rstrip("条")), parse_number(tail) if tail else 0)
     except ValueError as exc:
-        raise InvalidInput(f"无法识别的条号：{text}", "请写成 33、第三十三条 或 第一百三十三条之一。") from exc
+        raise InvalidInput(
+            f"无法识别的条号：{text}", "请写成 33、第三十三条 或 第一百三十三条之一。"
+        ) from exc
 
 
 def version_for(versions: list[VersionRef], at: dt.date | None) -> VersionRef:
@@ -167,7 +169,9 @@ class StatuteService:
         self, text: str, at: dt.date | None = None, context_law: str | None = None
     ) -> Result[list[CitationCheck]]:
         if not text.strip():
-            raise InvalidInput("没有要检查的文字。", "请输入含有法条引用的文字，如“《行政处罚法》第三十三条”。")
+            raise InvalidInput(
+                "没有要检查的文字。", "请输入含有法条引用的文字，如“《行政处罚法》第三十三条”。"
+            )
         return Result(check_text(text, self._library, at or self._today(), context_law))
 
 

@@ -32,13 +32,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Ctrl+3",
         "行政检查与“综合查一次”：检查计划、多部门合并检查单、现场检查笔录。",
     ),
-    PageSpec(
-        "statutes",
-        "找法",
-        "statutes",
-        "Ctrl+4",
-        "在线找法：法律法规全文检索、历史版本、条文直达与引用核对。",
-    ),
+    PageSpec("statutes", "找法", "statutes", "Ctrl+4"),
     PageSpec(
         "discretion",
         "裁量",
