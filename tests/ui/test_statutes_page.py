@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,7 +48,8 @@ NEW = """# 中华人民共和国行政处罚法
 
 ## 第四章 行政处罚的适用
 
-第三十三条 违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。初次违法且危害后果轻微并及时改正的，可以不予行政处罚。
+第三十三条 违法行为轻微并及时改正，没有造成危害后果的，不予行政处罚。\
+初次违法且危害后果轻微并及时改正的，可以不予行政处罚。
 
 当事人有证据足以证明没有主观过错的，不予行政处罚。
 
@@ -81,14 +81,14 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def page(gui: Gui, core: Core, corpus: Path, qtbot: QtBot) -> Iterator[StatutesPage]:
+def page(gui: Gui, core: Core, corpus: Path, qtbot: QtBot) -> StatutesPage:
     report = core.statutes.import_laws(corpus).value
     assert report.imported == 3
     gui.window.show_page("statutes")
     widget = gui.window.page("statutes")
     assert isinstance(widget, StatutesPage)
     qtbot.waitUntil(lambda: widget.tree_model.rowCount() > 0)
-    yield widget
+    return widget
 
 
 def type_text(qtbot: QtBot, page: StatutesPage, text: str) -> None:
@@ -174,7 +174,7 @@ def test_law_tree_versions_and_comparison(page: StatutesPage, qtbot: QtBot) -> N
         page.ui.lawTree.clicked.emit(penalty.index())
     combo = page.ui.versionCombo
     assert combo.count() == 2
-    assert "2021年1月22日版［现行有效］" == combo.itemText(1)
+    assert combo.itemText(1) == "2021年1月22日版［现行有效］"
     assert "已修改" in combo.itemText(0)
     assert page.ui.compareButton.isEnabled()
     page.ui.compareButton.click()
