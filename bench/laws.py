@@ -133,9 +133,13 @@ def main() -> int:
             print("slowest            " + ", ".join(f"{q} {ms:.1f} ms" for q, ms in slowest))
 
             db = sqlite3.connect(core.database.path)
-            texts = db.execute(
-                "SELECT a.id, a.text FROM articles a JOIN article_keys k ON k.id = a.id WHERE k.srank % 4 < 2"
-            ).fetchall()
+            latest = (
+                "SELECT a.id, a.text FROM articles a JOIN law_versions v ON v.id = a.version_id "
+                "JOIN index_blocks b ON b.version_no = v.no WHERE b.tier < 2"
+            )
+            texts = db.execute(latest).fetchall()
+            historical = db.execute("SELECT min(block_no) FROM index_blocks WHERE tier >= 2").fetchone()[0]
+            bound = (historical << 16) if historical else 1 << 62
             normalised = [(i, normalise(t)) for i, t in texts]
             recall_ok = True
             like_times: list[float] = []
@@ -150,9 +154,9 @@ def main() -> int:
                 got = {
                     r[0]
                     for r in db.execute(
-                        "SELECT k.id FROM article_fts f JOIN article_keys k ON k.id = f.rowid "
-                        "WHERE article_fts MATCH ? AND k.srank % 4 < 2",
-                        (expr,),
+                        "SELECT k.article_id FROM article_fts f JOIN article_keys k ON k.id = f.rowid "
+                        "WHERE article_fts MATCH ? AND f.rowid < ?",
+                        (expr, bound),
                     )
                 }
                 fts_times.append((time.perf_counter() - t) * 1000)
@@ -164,8 +168,9 @@ def main() -> int:
                 like = " AND ".join("a.text LIKE ?" for _ in pieces)
                 t = time.perf_counter()
                 db.execute(
-                    "SELECT a.id FROM articles a JOIN article_keys k ON k.id = a.id "
-                    f"WHERE {like} AND k.srank % 4 < 2 ORDER BY k.srank, k.size LIMIT 20",
+                    "SELECT a.id FROM articles a JOIN law_versions v ON v.id = a.version_id "
+                    "JOIN index_blocks b ON b.version_no = v.no "
+                    f"WHERE {like} AND b.tier < 2 ORDER BY b.block_no, a.seq LIMIT 20",
                     [f"%{p}%" for p in pieces],
                 ).fetchall()
                 like_times.append((time.perf_counter() - t) * 1000)
@@ -182,7 +187,8 @@ def main() -> int:
             index_bytes = sum(
                 r[0] or 0
                 for r in db.execute(
-                    "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'article_fts%' OR name = 'article_keys'"
+                    "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'article_fts%' "
+                    "OR name IN ('article_keys', 'index_blocks')"
                 )
             )
             print(

@@ -4,4 +4,5 @@ import sys
 
 from workstation.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a spawned helper process imports this module without running it
+    sys.exit(main())

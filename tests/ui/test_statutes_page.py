@@ -233,3 +233,21 @@ def test_screenshot_of_a_search(page: StatutesPage, gui: Gui, qtbot: QtBot) -> N
     pixmap = gui.window.grab()
     assert pixmap.save(str(out / "statutes-search.png"))
     assert pixmap.width() >= 960
+
+
+def test_tree_lists_versions_and_their_chapters(page: StatutesPage, qtbot: QtBot) -> None:
+    group = page.tree_model.item(0)
+    penalty = next(
+        group.child(r)
+        for r in range(group.rowCount())
+        if group.child(r).text().startswith("中华人民共和国行政处罚法")
+    )
+    versions = [penalty.child(r).text() for r in range(penalty.rowCount())]
+    assert versions == ["2021年1月22日版［现行有效］", "2017年9月1日版［已修改］"]
+    newest = penalty.child(0)
+    with qtbot.waitSignal(page.law_shown, timeout=5000):
+        page.ui.lawTree.clicked.emit(newest.index())
+    qtbot.waitUntil(lambda: newest.rowCount() == 2, timeout=5000)
+    assert [newest.child(r).text() for r in range(2)] == ["第一章 总则", "第四章 行政处罚的适用"]
+    page.ui.lawTree.clicked.emit(newest.child(1).index())  # scrolls the article view; no reload
+    assert page.ui.versionCombo.currentText() == "2021年1月22日版［现行有效］"

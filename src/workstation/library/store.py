@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import multiprocessing
 import re
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +96,38 @@ def split_paragraphs(text: str) -> tuple[Paragraph, ...]:
             current = line
     flush()
     return tuple(paragraphs)
+
+
+_BODY_CHUNK = 4000
+
+
+def _bodies(texts: list[str]) -> list[str]:
+    return [index_body(text) for text in texts]
+
+
+def _index_bodies(rows: list[Any]) -> Iterator[tuple[list[int], list[str]]]:
+    """Index bodies for (rowid, text) rows, chunk by chunk, made in a helper process.
+
+    Building the bigram bodies is a third of an index rebuild; a spawned process (not forked:
+    the GUI process has threads) makes them while this one feeds FTS5. Without a usable
+    helper process the bodies are made here.
+    """
+    chunks = [rows[i : i + _BODY_CHUNK] for i in range(0, len(rows), _BODY_CHUNK)]
+    if len(chunks) < 4:
+        for chunk in chunks:
+            yield [r[0] for r in chunk], _bodies([r[1] for r in chunk])
+        return
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    except (OSError, ValueError) as exc:  # pragma: no cover - no process support
+        log.warning("no helper process for index bodies (%s); building them here", exc)
+        for chunk in chunks:
+            yield [r[0] for r in chunk], _bodies([r[1] for r in chunk])
+        return
+    with pool:
+        futures = [pool.submit(_bodies, [r[1] for r in chunk]) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            yield [r[0] for r in chunk], future.result()
 
 
 class _Rows:
@@ -509,10 +543,8 @@ class StatuteStore:
             rows = sql(
                 "SELECT k.id, a.text FROM article_keys k JOIN articles a ON a.id = k.article_id ORDER BY k.id"
             ).all()
-            sql.many(
-                "INSERT INTO article_fts (rowid, body) VALUES (?, ?)",
-                ((row[0], index_body(row[1])) for row in rows),
-            )
+            for ids, bodies in _index_bodies(rows):
+                sql.many("INSERT INTO article_fts (rowid, body) VALUES (?, ?)", zip(ids, bodies, strict=True))
             sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
             sql(
                 "INSERT INTO library_meta (key, value) VALUES ('index_generation', '1') "
@@ -671,6 +703,18 @@ class SqlStatuteLookup:
                 "FROM laws l ORDER BY l.level_rank, l.category, l.title"
             ).all()
         return [(law_ref(r), int(r[6])) for r in rows]
+
+    def all_versions(self) -> dict[str, list[VersionRef]]:
+        """Every law's versions, oldest first, in one query (the law tree)."""
+        out: dict[str, list[VersionRef]] = {}
+        with self._engine.connect() as conn:
+            for row in conn.exec_driver_sql(
+                f"SELECT {VERSION_COLUMNS} FROM law_versions v JOIN laws l ON l.id = v.law_id "
+                "ORDER BY v.law_id, v.version_key"
+            ):
+                version = version_ref(row)
+                out.setdefault(version.law_id, []).append(version)
+        return out
 
     # ------------------------------------------------------------ favourites
 

@@ -156,6 +156,11 @@ class StatuteService:
     def tree(self) -> Result[list[tuple[LawRef, int]]]:
         return Result(self._library.laws())
 
+    def tree_with_versions(self) -> Result[list[tuple[LawRef, list[VersionRef]]]]:
+        """The law tree: every law (by level, category, title) with its versions."""
+        versions = self._library.all_versions()
+        return Result([(law, versions.get(law.law_id, [])) for law, _count in self._library.laws()])
+
     def set_favourite(self, law_id: str, on: bool) -> Result[bool]:
         self._library.set_favourite(law_id, on)
         return Result(on, Changes.of(Topic.STATUTES))

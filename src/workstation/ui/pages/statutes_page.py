@@ -55,6 +55,7 @@ from workstation.ui.tasks import TaskRunner
 _Index = QModelIndex | QPersistentModelIndex
 LAW_ROLE = Qt.ItemDataRole.UserRole + 1
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 2
+HEADING_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 def version_text(version: VersionRef) -> str:
@@ -227,6 +228,7 @@ class StatutesPage(QWidget):
         self._selected_article: ArticleNumber | None = None
         self._cancel_import = threading.Event()
         self._diff_dialog: VersionDiffDialog | None = None
+        self._tree_version_item: QStandardItem | None = None
         self._relay = _Relay()
         self.results_model = SearchResultsModel()
         self.tree_model = QStandardItemModel()
@@ -419,6 +421,7 @@ class StatutesPage(QWidget):
             + "</p>"
         ]
         last_path: tuple[str, ...] = ()
+        headings: list[tuple[int, str, str]] = []
         for article in view.articles:
             if article.path != last_path:
                 shared = 0
@@ -427,17 +430,37 @@ class StatutesPage(QWidget):
                     and article.path[shared] == last_path[shared]
                 ):
                     shared += 1
-                for heading in article.path[shared:]:
-                    body.append(f'<h4 style="margin:10px 0 4px 0">{html.escape(heading)}</h4>')
+                for depth, heading in enumerate(article.path[shared:], start=shared):
+                    anchor = f"h{len(headings)}"
+                    headings.append((depth, heading, anchor))
+                    body.append(
+                        f'<h4 style="margin:10px 0 4px 0"><a name="{anchor}"></a>{html.escape(heading)}</h4>'
+                    )
                 last_path = article.path
             body.append(article_html(article))
         ui.articleBrowser.setHtml("".join(body))
+        self._fill_structure(view, headings)
         if self._selected_article is not None:
             ui.articleBrowser.scrollToAnchor(
                 f"a{self._selected_article.number}_{self._selected_article.suffix}"
             )
         self.law_shown.emit(view.law.law_id)
         self._refresh_marked()
+
+    def _fill_structure(self, view: LawView, headings: list[tuple[int, str, str]]) -> None:
+        """编/章/节 of the shown version under its node in the law tree (a click scrolls to it)."""
+        item = self._tree_version_item
+        self._tree_version_item = None
+        if item is None or item.data(VERSION_ROLE) != view.version.version_id or item.rowCount():
+            return
+        parents: dict[int, QStandardItem] = {}
+        for depth, heading, anchor in headings:
+            child = QStandardItem(heading)
+            child.setData(anchor, HEADING_ROLE)
+            child.setEditable(False)
+            parents.get(depth - 1, item).appendRow(child)
+            parents[depth] = child
+        self.ui.lawTree.expand(item.index())
 
     def _set_article_actions(self, enabled: bool) -> None:
         for widget in (
@@ -525,10 +548,12 @@ class StatutesPage(QWidget):
     # ------------------------------------------------------------- tree
 
     def refresh_tree(self) -> None:
-        self._runner.run_io(self._statutes.tree, self._on_tree_loaded, self._errors.report, "法规目录")
+        self._runner.run_io(
+            self._statutes.tree_with_versions, self._on_tree_loaded, self._errors.report, "法规目录"
+        )
         self._refresh_marked()
 
-    def _on_tree_loaded(self, result: Result[list[tuple[LawRef, int]]]) -> None:
+    def _on_tree_loaded(self, result: Result[list[tuple[LawRef, list[VersionRef]]]]) -> None:
         model = self.tree_model
         model.clear()
         groups: dict[str, QStandardItem] = {}
@@ -540,9 +565,16 @@ class StatutesPage(QWidget):
                 group.setEditable(False)
                 groups[key] = group
                 model.appendRow(group)
-            item = QStandardItem(law.title + (f"（{versions} 个版本）" if versions > 1 else ""))
+            item = QStandardItem(law.title + (f"（{len(versions)} 个版本）" if len(versions) > 1 else ""))
             item.setData(law.law_id, LAW_ROLE)
             item.setToolTip(law.title)
+            item.setEditable(False)
+            for version in reversed(versions):  # newest first
+                child = QStandardItem(version_text(version))
+                child.setData(law.law_id, LAW_ROLE)
+                child.setData(version.version_id, VERSION_ROLE)
+                child.setEditable(False)
+                item.appendRow(child)
             group.appendRow(item)
         for group in groups.values():
             group.setText(f"{group.text()}（{group.rowCount()}）")
@@ -550,9 +582,16 @@ class StatutesPage(QWidget):
             self.ui.infoLabel.setText("法规库是空的：请点击“导入法规”，或运行 workstation laws import。")
 
     def _on_law_tree_clicked(self, index: QModelIndex) -> None:
+        heading = index.data(HEADING_ROLE)
+        if heading:
+            self.ui.articleBrowser.scrollToAnchor(str(heading))
+            return
         law_id = index.data(LAW_ROLE)
         if law_id:
-            self.open_law(str(law_id))
+            self._tree_version_item = (
+                self.tree_model.itemFromIndex(index) if index.data(VERSION_ROLE) else None
+            )
+            self.open_law(str(law_id), None, index.data(VERSION_ROLE) or None)
 
     # ------------------------------------------------------------- import
 
