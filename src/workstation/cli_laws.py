@@ -18,6 +18,7 @@ from workstation.domain.statutes import (
     LawRef,
     SearchQuery,
     VersionRef,
+    VersionStatus,
 )
 
 if TYPE_CHECKING:
@@ -48,6 +49,10 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: type) -
         "--level", action="append", choices=[lv.value for lv in LawLevel], help="效力位阶，可重复"
     )
     search.add_argument("--region", default="", help="地区，如 浙江")
+    search.add_argument("--category", default="", help="类别，如 行政法、行政法规")
+    search.add_argument(
+        "--status", action="append", choices=[s.value for s in VersionStatus], help="时效性，可重复"
+    )
     search.add_argument("--limit", type=int, default=20, help="最多返回条数（默认 20）")
     search.add_argument("--all-versions", action="store_true", help="同一条文的各个版本都列出")
     search.add_argument("--no-synonyms", action="store_true", help="不使用同义词扩展")
@@ -157,6 +162,8 @@ def cmd_search(core: Core, args: argparse.Namespace, out: Output) -> int:
         at=args.at,
         levels=tuple(LawLevel(level) for level in (args.level or ())),
         region=args.region,
+        category=args.category,
+        statuses=tuple(VersionStatus(s) for s in (args.status or ())),
         limit=max(1, min(args.limit, 200)),
         all_versions=args.all_versions,
         expand_synonyms=not args.no_synonyms,

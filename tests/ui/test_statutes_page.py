@@ -166,7 +166,7 @@ def test_clicking_a_hit_opens_the_law_and_copies_the_citation(page: StatutesPage
 def test_law_tree_versions_and_comparison(page: StatutesPage, qtbot: QtBot) -> None:
     model = page.tree_model
     group = model.item(0)
-    assert group.text().startswith("法律")
+    assert group.text().startswith("行政法")
     law_items = [group.child(r) for r in range(group.rowCount())]
     penalty = next(i for i in law_items if i.text().startswith("中华人民共和国行政处罚法"))
     assert "2 个版本" in penalty.text()

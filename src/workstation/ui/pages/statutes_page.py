@@ -558,7 +558,7 @@ class StatutesPage(QWidget):
         model.clear()
         groups: dict[str, QStandardItem] = {}
         for law, versions in result.value:
-            key = f"{law.level.value}" + (f" · {law.region}" if law.region else "")
+            key = (law.category or law.level.value) + (f" · {law.region}" if law.region else "")
             group = groups.get(key)
             if group is None:
                 group = QStandardItem(key)
