@@ -136,6 +136,7 @@ def upgrade() -> None:
         sa.Column("suffix", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("path", sa.Text(), server_default=sa.text("('')"), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("layout", sa.Text(), server_default=sa.text("('')"), nullable=False),
         sa.Column("line", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.ForeignKeyConstraint(
             ["source_id"],

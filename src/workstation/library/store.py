@@ -73,29 +73,49 @@ def article_text(article: ParsedArticle) -> str:
     return article.text
 
 
-def split_paragraphs(text: str) -> tuple[Paragraph, ...]:
-    """Rebuild 款 and 项 from stored text: each line is a 款, or a 项 when it starts with （N）."""
-    paragraphs: list[Paragraph] = []
-    items: list[Item] = []
-    current: str | None = None
+def article_layout(article: ParsedArticle) -> str:
+    """One letter per line of ``article.text``: P starts a 款, I starts a 项, C continues the line before.
 
-    def flush() -> None:
-        nonlocal current, items
-        if current is not None:
-            paragraphs.append(Paragraph(len(paragraphs) + 1, current, tuple(items)))
-        current, items = None, []
+    Stored beside the text so 款 and 项 come back exactly as parsed, including 项 that run over
+    several lines (目 such as 1．… or （1）… inside a 项).
+    """
+    out: list[str] = []
+    for paragraph in article.paragraphs:
+        if paragraph.text:
+            out.append("P" + "C" * paragraph.text.count("\n"))
+        for item in paragraph.items:
+            if item.text:
+                out.append("I" + "C" * item.text.count("\n"))
+    return "".join(out)
 
-    for line in text.split("\n"):
-        if _ITEM_LINE.match(line) and (current is not None or paragraphs):
-            if current is None:  # an item after a flushed paragraph belongs to it
-                last = paragraphs.pop()
-                current, items = last.text, list(last.items)
-            items.append(Item(len(items) + 1, line))
+
+def split_paragraphs(text: str, layout: str = "") -> tuple[Paragraph, ...]:
+    """Rebuild 款 and 项 from stored text and its layout (see :func:`article_layout`).
+
+    Without a layout (or one that does not fit the text) each line is a 款, or a 项 when it
+    starts with （N）.
+    """
+    lines = text.split("\n")
+    if len(layout) != len(lines) or (layout and layout[0] != "P" and layout[0] != "I"):
+        layout = "".join("I" if _ITEM_LINE.match(line) and i else "P" for i, line in enumerate(lines))
+    paragraphs: list[list[Any]] = []  # [text lines, [item lines, …]]
+    for kind, line in zip(layout, lines, strict=True):
+        if kind == "P" or not paragraphs:
+            paragraphs.append([[line], []])
+        elif kind == "I":
+            paragraphs[-1][1].append([line])
+        elif paragraphs[-1][1]:
+            paragraphs[-1][1][-1].append(line)
         else:
-            flush()
-            current = line
-    flush()
-    return tuple(paragraphs)
+            paragraphs[-1][0].append(line)
+    return tuple(
+        Paragraph(
+            number,
+            "\n".join(text_lines),
+            tuple(Item(n, "\n".join(item)) for n, item in enumerate(items, start=1)),
+        )
+        for number, (text_lines, items) in enumerate(paragraphs, start=1)
+    )
 
 
 _BODY_CHUNK = 4000
@@ -416,13 +436,15 @@ class StatuteStore:
                     article.number.suffix,
                     " / ".join(((law.subtitle,) if law.subtitle else ()) + article.path),
                     body,
+                    article_layout(article),
                     article.line,
                 )
             )
         if rows:
             sql.many(
-                "INSERT INTO articles (id, version_id, source_id, seq, number, suffix, path, text, line) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO articles "
+                "(id, version_id, source_id, seq, number, suffix, path, text, layout, line) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
         # The full-text index is rebuilt in ranking order once the import ends (rebuild_index).
@@ -659,14 +681,14 @@ class SqlStatuteLookup:
             return None
         with self._engine.connect() as conn:
             row = conn.exec_driver_sql(
-                "SELECT path, text FROM articles WHERE version_id = ? AND number = ? AND suffix = ? "
+                "SELECT path, text, layout FROM articles WHERE version_id = ? AND number = ? AND suffix = ? "
                 "ORDER BY seq LIMIT 1",
                 (version_id, number.number, number.suffix),
             ).first()
         if row is None:
             return None
         path = tuple(p for p in str(row[0]).split(" / ") if p)
-        return ArticleText(version, number, path, split_paragraphs(str(row[1])))
+        return ArticleText(version, number, path, split_paragraphs(str(row[1]), str(row[2])))
 
     def articles(self, version_id: str) -> list[ArticleText]:
         version = self.version(version_id)
@@ -674,7 +696,7 @@ class SqlStatuteLookup:
             return []
         with self._engine.connect() as conn:
             rows = conn.exec_driver_sql(
-                "SELECT number, suffix, path, text FROM articles WHERE version_id = ? ORDER BY seq",
+                "SELECT number, suffix, path, text, layout FROM articles WHERE version_id = ? ORDER BY seq",
                 (version_id,),
             ).all()
         return [
@@ -682,7 +704,7 @@ class SqlStatuteLookup:
                 version,
                 ArticleNumber(int(r[0]), int(r[1])),
                 tuple(p for p in str(r[2]).split(" / ") if p),
-                split_paragraphs(str(r[3])),
+                split_paragraphs(str(r[3]), str(r[4])),
             )
             for r in rows
         ]

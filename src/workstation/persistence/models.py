@@ -360,6 +360,8 @@ class ArticleRow(Base):
     suffix: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     path: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
     text: Mapped[str] = mapped_column(Text)
+    #: One letter per text line: P starts a 款, I a 项, C continues (library/store.py article_layout).
+    layout: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
     line: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
 
 
