@@ -16,6 +16,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -146,8 +147,17 @@ def _index_bodies(rows: list[Any]) -> Iterator[tuple[list[int], list[str]]]:
         return
     with pool:
         futures = [pool.submit(_bodies, [r[1] for r in chunk]) for chunk in chunks]
+        broken = False
         for chunk, future in zip(chunks, futures, strict=True):
-            yield [r[0] for r in chunk], future.result()
+            texts = [r[1] for r in chunk]
+            if not broken:
+                try:
+                    yield [r[0] for r in chunk], future.result()
+                    continue
+                except (BrokenProcessPool, OSError) as exc:
+                    log.warning("helper process for index bodies failed (%s); building them here", exc)
+                    broken = True
+            yield [r[0] for r in chunk], _bodies(texts)
 
 
 class _Rows:
@@ -250,12 +260,14 @@ class StatuteStore:
                 # Re-runnable import: WAL with synchronous=NORMAL cannot corrupt the database;
                 # a power cut may lose the last files, which the next import re-adds.
                 raw.execute("PRAGMA synchronous=NORMAL")
+                raw.execute("PRAGMA wal_autocheckpoint=16384")  # checkpoint every 64 MB, not 4 MB
             try:
                 with conn.begin():
                     yield conn
             finally:
                 if bulk:
                     raw.execute("PRAGMA synchronous=FULL")
+                    raw.execute("PRAGMA wal_autocheckpoint=1000")
 
     # ------------------------------------------------------------------ import
 
@@ -545,6 +557,9 @@ class StatuteStore:
         with self._write(bulk=True) as conn:
             sql = _Sql(conn)
             sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+            # One big insert: merge segments once at the end ('optimize') instead of all along.
+            sql("INSERT INTO article_fts (article_fts, rank) VALUES ('automerge', 0)")
+            sql("INSERT INTO article_fts (article_fts, rank) VALUES ('crisismerge', 64)")
             sql("DELETE FROM article_keys")
             sql("DELETE FROM index_blocks")
             sql(
@@ -568,6 +583,8 @@ class StatuteStore:
             for ids, bodies in _index_bodies(rows):
                 sql.many("INSERT INTO article_fts (rowid, body) VALUES (?, ?)", zip(ids, bodies, strict=True))
             sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
+            sql("INSERT INTO article_fts (article_fts, rank) VALUES ('automerge', 4)")
+            sql("INSERT INTO article_fts (article_fts, rank) VALUES ('crisismerge', 16)")
             sql(
                 "INSERT INTO library_meta (key, value) VALUES ('index_generation', '1') "
                 "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
