@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 #: More matching articles than this: show hits per law and suggest narrowing.
 COMMON_TERM_ARTICLES = 3000
 #: Up to this many matches, ties are broken by bm25 relevance (it costs a few microseconds a match).
-BM25_MAX_MATCHES = 800
+BM25_MAX_MATCHES = 500
 SNIPPET_CHARS = 90
 #: Characters of context shown before the first match.
 SNIPPET_LEAD = 12
@@ -286,7 +286,15 @@ class SqlStatuteIndex:
             title_laws = set(
                 sorted(title_laws, key=lambda n: facts.law_blocks.get(n, [1 << 40])[0])[:MAX_TITLE_LAWS]
             )
-        total = int(raw.execute(f"SELECT count(*) FROM article_fts WHERE {where}", params).fetchone()[0])
+        # Count up to BM25_MAX_MATCHES + 1 only (cheap); count everything only for common terms.
+        total = int(
+            raw.execute(
+                f"SELECT count(*) FROM (SELECT rowid FROM article_fts WHERE {where} LIMIT ?)",
+                [*params, BM25_MAX_MATCHES + 1],
+            ).fetchone()[0]
+        )
+        if total > BM25_MAX_MATCHES:
+            total = int(raw.execute(f"SELECT count(*) FROM article_fts WHERE {where}", params).fetchone()[0])
         limit = max(1, min(query.limit, 200))
         if total == 0:
             return [], 0, [], 0
