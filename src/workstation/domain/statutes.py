@@ -79,6 +79,15 @@ class Paragraph:
     items: tuple[Item, ...] = ()
 
 
+def body_text(paragraphs: tuple[Paragraph, ...]) -> str:
+    """An article's body as one text: each 款 and each 项 on its own line(s)."""
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        lines.append(paragraph.text)
+        lines.extend(item.text for item in paragraph.items)
+    return "\n".join(line for line in lines if line)
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedArticle:
     number: ArticleNumber
@@ -91,11 +100,7 @@ class ParsedArticle:
     @property
     def text(self) -> str:
         """The article's body as one text: paragraphs and items on their own lines."""
-        lines: list[str] = []
-        for paragraph in self.paragraphs:
-            lines.append(paragraph.text)
-            lines.extend(item.text for item in paragraph.items)
-        return "\n".join(line for line in lines if line)
+        return body_text(self.paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,11 +187,7 @@ class ArticleText:
 
     @property
     def text(self) -> str:
-        lines: list[str] = []
-        for paragraph in self.paragraphs:
-            lines.append(paragraph.text)
-            lines.extend(item.text for item in paragraph.items)
-        return "\n".join(lines)
+        return body_text(self.paragraphs)
 
 
 class StatuteLookup(Protocol):

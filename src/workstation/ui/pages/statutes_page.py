@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QObject,
@@ -50,6 +49,7 @@ from workstation.services.statutes import LawView, StatuteService, version_label
 from workstation.ui.errors import ErrorReporter
 from workstation.ui.forms.statutes_page_ui import Ui_StatutesPage
 from workstation.ui.forms.version_diff_dialog_ui import Ui_VersionDiffDialog
+from workstation.ui.models import HeaderedTableModel
 from workstation.ui.tasks import TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -62,8 +62,8 @@ def version_text(version: VersionRef) -> str:
     return f"{version_label(version)}［{version.status.value}］"
 
 
-class SearchResultsModel(QAbstractTableModel):
-    """Search hits, or (for a very common term) hits per law."""
+class SearchResultsModel(HeaderedTableModel):
+    """Search hits, best first."""
 
     HEADERS = ("法规", "条", "时效", "内容")
 
@@ -79,22 +79,8 @@ class SearchResultsModel(QAbstractTableModel):
     def hit(self, row: int) -> SearchHit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._hits)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+    def _row_count(self) -> int:
+        return len(self._hits)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         hit = self.hit(index.row()) if index.isValid() else None
