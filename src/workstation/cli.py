@@ -67,9 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo_sub = demo.add_subparsers(dest="demo_command", metavar="操作", required=True, parser_class=_Parser)
     demo_sub.add_parser("seed", help="载入示例乡镇（可重复运行）", parents=[common])
 
-    from workstation import cli_laws
+    from workstation import cli_calendar, cli_laws
 
     cli_laws.add_parsers(sub, common, _Parser)
+    cli_calendar.add_parsers(sub, common, _Parser)
     return parser
 
 
@@ -277,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "db_command", None),
             getattr(args, "demo_command", None),
             getattr(args, "laws_command", None),
+            getattr(args, "calendar_command", None),
         )
         if part
     )
@@ -286,6 +288,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if key[0] == "laws":
             return _with_core(args, out, key)
+        if key == ("calendar", "add"):
+            from workstation import cli_calendar
+
+            return cli_calendar.cmd_add(args, out)
         return COMMANDS[key](args, out)
     except KnownError as exc:
         out.error(exc)
