@@ -45,6 +45,7 @@ written as themselves.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import enum
@@ -343,7 +344,11 @@ class _Findings:
 
     def sorted(self) -> tuple[Problem, ...]:
         order = list(ProblemKind)
-        return tuple(sorted(self._by_key.values(), key=lambda p: (p.seq, order.index(p.kind))))
+
+        def key(p: Problem) -> tuple[int, int]:
+            return (p.seq if isinstance(p.seq, int) else -1, order.index(p.kind))
+
+        return tuple(sorted(self._by_key.values(), key=key))
 
 
 def _infer_case_id(events: Sequence[CaseEvent]) -> str | None:
@@ -354,6 +359,36 @@ def _infer_case_id(events: Sequence[CaseEvent]) -> str | None:
     rooted = {e.case_id for e in events if e.seq == 1 and e.prev_hash == genesis_hash(e.case_id)}
     first_seen = {e.case_id: i for i, e in reversed(list(enumerate(events)))}
     return min(counts, key=lambda c: (-counts[c], c not in rooted, first_seen[c]))
+
+
+def _longest_runs(values: Sequence[int]) -> list[int]:
+    """For each position, the length of the longest non-decreasing run of values ending there."""
+    tails: list[int] = []  # tails[k]: smallest last value of such a run of length k + 1
+    out: list[int] = []
+    for value in values:
+        k = bisect.bisect_right(tails, value)
+        if k == len(tails):
+            tails.append(value)
+        else:
+            tails[k] = value
+        out.append(k + 1)
+    return out
+
+
+def _out_of_place(seqs: Sequence[int]) -> list[int]:
+    """Positions that are not in every longest non-decreasing subsequence of ``seqs``.
+
+    Events read in order all belong to every such subsequence; an event moved elsewhere does
+    not. Two swapped neighbours are both reported (either could be the one kept), and so is
+    anything caught between two swapped events when the order cannot tell which one moved.
+    """
+    ending = _longest_runs(seqs)
+    starting = _longest_runs([-s for s in reversed(seqs)])[::-1]
+    longest = max(ending, default=0)
+    on_some = [i for i in range(len(seqs)) if ending[i] + starting[i] - 1 == longest]
+    at_length = Counter(ending[i] for i in on_some)
+    on_all = {i for i in on_some if at_length[ending[i]] == 1}
+    return [i for i in range(len(seqs)) if i not in on_all]
 
 
 def _is_seq(value: object) -> bool:
@@ -409,15 +444,15 @@ def verify(
         seq = item[1].seq
         return seq if isinstance(seq, int) else 0
 
+    for index in _out_of_place([seq_key(item) for item in own]):
+        read = own[index][1]
+        found.add(
+            ProblemKind.REORDERED,
+            read.seq,
+            f"第{read.seq}条记录的顺序被调换过（不在应有的位置上）",
+            read.event_id,
+        )
     in_order = sorted(own, key=seq_key)
-    for (_, read), (_, expected) in zip(own, in_order, strict=True):
-        if read.seq != expected.seq:
-            found.add(
-                ProblemKind.REORDERED,
-                read.seq,
-                f"第{read.seq}条记录的顺序被调换过（不在应有的位置上）",
-                read.event_id,
-            )
 
     numbered: list[tuple[int, CaseEvent]] = []
     for pos, e in in_order:
@@ -435,7 +470,7 @@ def verify(
     for pos, e in chain:
         if e.seq > previous_seq + 1:
             if previous_seq == 0:
-                where = "缺少第1条记录" if e.seq == 2 else f"缺少第1至{e.seq - 1}条记录"
+                where = "第1条记录缺失" if e.seq == 2 else f"第1至{e.seq - 1}条记录缺失"
             else:
                 missing = (
                     f"第{previous_seq + 1}条"
