@@ -119,3 +119,16 @@ class BackupError(KnownError):
 
 class NotFound(KnownError):
     code = "not_found"
+
+
+class FieldError(InvalidInput):
+    """Invalid input in one named field, so a form can highlight it."""
+
+    code = "invalid_field"
+
+    def __init__(self, field: str, message: str, advice: str = "") -> None:
+        super().__init__(message, advice)
+        self.field = field
+
+    def as_dict(self) -> dict[str, str]:
+        return {**super().as_dict(), "field": self.field}
