@@ -434,3 +434,39 @@ class FavouriteLawRow(Base):
     law_id: Mapped[str] = mapped_column(ForeignKey("laws.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # favourite | recent
     touched_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+# ------------------------------------------------------------------ numbering
+
+
+class NumberSequenceRow(Base):
+    """The last serial issued per agency, kind (``case`` or a document type) and year.
+
+    Serials are issued by an upsert in the caller's transaction (persistence/numbering.py);
+    triggers forbid deleting a row or lowering ``last``, so an issued number is never
+    issued again.
+    """
+
+    __tablename__ = "number_sequences"
+
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class NumberVoidRow(Base):
+    """An issued number that was voided (作废): append-only, never issued again.
+
+    A trigger refuses a serial above the sequence's ``last`` (a number never issued).
+    """
+
+    __tablename__ = "number_voids"
+
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    serial: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    reason: Mapped[str] = mapped_column(Text)
+    voided_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    voided_by: Mapped[str] = mapped_column(String(36))
