@@ -121,7 +121,7 @@ class Outcome(enum.StrEnum):
     NO_PENALTY_NO_FAULT = "no_penalty_no_fault"  # 第三十三条第二款：无主观过错
     NOT_ESTABLISHED = "not_established"  # 第五十七条第一款第（三）项：违法事实不能成立
     TRANSFER = "transfer"  # 移送有管辖权的机关
-    CRIMINAL_TRANSFER = "criminal_transfer"  # 行刑衔接：涉嫌犯罪，移送司法机关（第二十七条、第五十七条第一款第（四）项）
+    CRIMINAL_TRANSFER = "criminal_transfer"  # 行刑衔接：涉嫌犯罪，移送司法机关（第二十七条）
 
     @property
     def label(self) -> str:
