@@ -131,7 +131,10 @@ class CaseRow(Base):
     """案件: inspection, simple or ordinary penalty procedure, coercive measure."""
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("agency_id", "case_number"),)
+    __table_args__ = (
+        UniqueConstraint("agency_id", "case_number"),
+        Index("ix_cases_opened_on", "opened_on"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
@@ -150,6 +153,12 @@ class CaseRow(Base):
     opened_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     data: Mapped[str] = mapped_column(Text, server_default=sql_text("'{}'"))
+    #: For the case list (kept in step by the case services): 当事人 names, 承办人 name,
+    #: the nearest open deadline and the highest warning level (0 none, 1 yellow, 2 red).
+    party_names: Mapped[str] = mapped_column(String(400), server_default=sql_text("''"))
+    lead_officer_name: Mapped[str] = mapped_column(String(100), server_default=sql_text("''"))
+    next_deadline: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    warning_level: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"), index=True)
     is_training: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
