@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0004_case_list"
 down_revision = "0003_numbering"
 branch_labels = None
