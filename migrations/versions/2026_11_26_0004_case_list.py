@@ -1,4 +1,4 @@
-"""Case list columns: 当事人 and 承办人 names, nearest deadline, warning level (sortable in SQL).
+"""Case list: 当事人/承办人 names, nearest deadline, warning level, search text, list indexes.
 
 Revision ID: 0004_case_list
 Revises: 0003_numbering
@@ -30,16 +30,32 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("warning_level", sa.Integer(), server_default=sa.text("0"), nullable=False)
         )
-        batch_op.create_index(batch_op.f("ix_cases_next_deadline"), ["next_deadline"], unique=False)
-        batch_op.create_index("ix_cases_opened_on", ["opened_on"], unique=False)
-        batch_op.create_index(batch_op.f("ix_cases_warning_level"), ["warning_level"], unique=False)
+        batch_op.add_column(
+            sa.Column("search_text", sa.Text(), server_default=sa.text("('')"), nullable=False)
+        )
+        batch_op.create_index("ix_cases_list_case_number", ["is_training", "case_number"], unique=False)
+        batch_op.create_index(
+            "ix_cases_list_lead_officer_name", ["is_training", "lead_officer_name"], unique=False
+        )
+        batch_op.create_index("ix_cases_list_next_deadline", ["is_training", "next_deadline"], unique=False)
+        batch_op.create_index("ix_cases_list_opened_on", ["is_training", "opened_on"], unique=False)
+        batch_op.create_index("ix_cases_list_party_names", ["is_training", "party_names"], unique=False)
+        batch_op.create_index("ix_cases_list_stage", ["is_training", "stage"], unique=False)
+        batch_op.create_index("ix_cases_list_title", ["is_training", "title"], unique=False)
+        batch_op.create_index("ix_cases_list_warning_level", ["is_training", "warning_level"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_cases_warning_level"))
-        batch_op.drop_index("ix_cases_opened_on")
-        batch_op.drop_index(batch_op.f("ix_cases_next_deadline"))
+        batch_op.drop_index("ix_cases_list_warning_level")
+        batch_op.drop_index("ix_cases_list_title")
+        batch_op.drop_index("ix_cases_list_stage")
+        batch_op.drop_index("ix_cases_list_party_names")
+        batch_op.drop_index("ix_cases_list_opened_on")
+        batch_op.drop_index("ix_cases_list_next_deadline")
+        batch_op.drop_index("ix_cases_list_lead_officer_name")
+        batch_op.drop_index("ix_cases_list_case_number")
+        batch_op.drop_column("search_text")
         batch_op.drop_column("warning_level")
         batch_op.drop_column("next_deadline")
         batch_op.drop_column("lead_officer_name")

@@ -8,6 +8,8 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+from workstation.persistence.case_list import search_text
+
 SURNAMES = "张王李赵刘陈杨黄吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董"
 TITLES = (
     "占道经营",
@@ -41,28 +43,32 @@ def insert_cases(db: Path, count: int, seed: int = 7) -> str:
             deadline = (
                 None if stage == "closed" else (opened + dt.timedelta(days=rnd.randrange(5, 120))).isoformat()
             )
+            number = f"榕罚立字〔{opened.year}〕第{n + 1}号" if numbered else None
+            title = rnd.choice(TITLES)
+            party = rnd.choice(SURNAMES) + rnd.choice(SURNAMES) + "某"
             rows.append(
                 (
                     str(uuid.uuid4()),
                     agency,
-                    f"榕罚立字〔{opened.year}〕第{n + 1}号" if numbered else None,
+                    number,
                     "ordinary",
-                    rnd.choice(TITLES),
+                    title,
                     "patrol",
                     stage,
                     opened.isoformat(),
-                    rnd.choice(SURNAMES) + rnd.choice(SURNAMES) + "某",
+                    party,
                     rnd.choice(SURNAMES) + "执法",
                     deadline,
                     rnd.choice((0, 0, 0, 1, 2)),
+                    search_text(number, title, party),
                     now,
                     now,
                 )
             )
         conn.executemany(
             "INSERT INTO cases (id, agency_id, case_number, kind, title, source, stage, opened_on, "
-            "party_names, lead_officer_name, next_deadline, warning_level, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "party_names, lead_officer_name, next_deadline, warning_level, search_text, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
     return agency
