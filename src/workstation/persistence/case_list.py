@@ -74,7 +74,8 @@ class SqlCaseListSource:
             if query.sort not in _MAY_BE_EMPTY:
                 return _key_list(
                     raw,
-                    f"SELECT rowid FROM cases WHERE {condition} ORDER BY {column} {direction}, rowid {direction}",
+                    f"SELECT rowid FROM cases WHERE {condition} "
+                    f"ORDER BY {column} {direction}, rowid {direction}",
                     params,
                 )
             # Empty values (no 案号 yet, no open deadline) last whichever way the list is sorted:
