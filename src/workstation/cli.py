@@ -40,7 +40,21 @@ def _common(defaults: bool) -> _Parser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Commands whose parsers import larger parts of the domain: built only when asked for.
+_HEAVY_COMMANDS = {"laws": "法规库：导入、检索、查看、引用核对", "calendar": "期限计算（工作日、调休）"}
+
+
+def _wanted_commands(argv: Sequence[str] | None) -> set[str]:
+    """The heavy commands this command line may need (all of them when help is asked for)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if any(w in ("-h", "--help") for w in words):
+        return set(_HEAVY_COMMANDS)
+    return {w for w in words if w in _HEAVY_COMMANDS}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; ``argv`` lets it skip importing what this command line cannot need
+    (starting the GUI must not pay for the statute and calendar commands)."""
     parser = _Parser(
         prog="workstation",
         description="综合行政执法工作站。不带参数时启动图形界面。",
@@ -67,10 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo_sub = demo.add_subparsers(dest="demo_command", metavar="操作", required=True, parser_class=_Parser)
     demo_sub.add_parser("seed", help="载入示例乡镇（可重复运行）", parents=[common])
 
-    from workstation import cli_calendar, cli_laws
+    wanted = _wanted_commands(argv)
+    if "laws" in wanted:
+        from workstation import cli_laws
 
-    cli_laws.add_parsers(sub, common, _Parser)
-    cli_calendar.add_parsers(sub, common, _Parser)
+        cli_laws.add_parsers(sub, common, _Parser)
+    if "calendar" in wanted:
+        from workstation import cli_calendar
+
+        cli_calendar.add_parsers(sub, common, _Parser)
+    for name, help_text in _HEAVY_COMMANDS.items():
+        if name not in wanted:
+            sub.add_parser(name, help=help_text, parents=[common])
     return parser
 
 
@@ -259,7 +281,7 @@ def _with_core(args: argparse.Namespace, out: Output, key: tuple[str, ...]) -> i
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     out = Output(bool(args.json))
     if args.command is None:
         from workstation.app import GuiOptions, run_gui

@@ -37,3 +37,24 @@ def test_db_without_an_action_is_a_usage_error(capsys: pytest.CaptureFixture[str
     with pytest.raises(SystemExit) as exc:
         main(["db"])
     assert exc.value.code == EXIT_USAGE
+
+
+def test_starting_the_gui_does_not_import_the_statute_or_calendar_commands() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from workstation.cli import build_parser; build_parser([]).parse_args([]); "
+        "print(sorted(m for m in ('workstation.cli_laws', 'workstation.cli_calendar', "
+        "'workstation.domain.statutes', 'workstation.domain.deadlines', 'sqlalchemy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    for command in ("db", "self-test", "demo", "laws", "calendar"):
+        assert command in text
