@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from workstation.credentials.keyring_store import KeyringCredentialStore
 from workstation.domain.clock import SystemClock
@@ -147,8 +147,19 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
 
     from workstation.ui.errors import ErrorReporter
     from workstation.ui.main_window import MainWindow, StatusInfo
-    from workstation.ui.pages.settings_page import SettingsPage
     from workstation.ui.pages.workbench import WorkbenchPage
+
+    def settings_page() -> QWidget:
+        from workstation.ui.pages.settings_page import SettingsPage
+
+        return SettingsPage(core.maintenance, core.paths.root, core.paths.log_file, runner, errors)
+
+    def backup_now() -> None:
+        from workstation.ui.pages.settings_page import SettingsPage
+
+        page = window.page("settings")
+        assert isinstance(page, SettingsPage)
+        page.backup_now()
 
     def statutes_page() -> QWidget:
         from workstation.ui.pages.statutes_page import StatutesPage
@@ -163,9 +174,7 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     pages: dict[str, Callable[[], QWidget]] = {
         "workbench": lambda: WorkbenchPage(core.office, runner, errors),
         "statutes": statutes_page,
-        "settings": lambda: SettingsPage(
-            core.maintenance, core.paths.root, core.paths.log_file, runner, errors
-        ),
+        "settings": settings_page,
     }
     ui_state = QSettings(str(core.paths.root / "ui-state.ini"), QSettings.Format.IniFormat)
     status = StatusInfo(
@@ -174,7 +183,7 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     )
     window = MainWindow(pages, status, ui_state)
     holder["window"] = window
-    window.backup_requested.connect(lambda: cast(SettingsPage, window.page("settings")).backup_now())
+    window.backup_requested.connect(backup_now)
     errors.install()
     return Gui(window, runner)
 
