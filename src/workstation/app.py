@@ -148,7 +148,9 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     from workstation.ui.errors import ErrorReporter
     from workstation.ui.main_window import MainWindow, StatusInfo
     from workstation.ui.pages.workbench import WorkbenchPage
+    from workstation.ui.tasks import TaskRunner
 
+    # Pages other than the 工作台 are imported and built when first opened.
     def settings_page() -> QWidget:
         from workstation.ui.pages.settings_page import SettingsPage
 
@@ -165,8 +167,6 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
         from workstation.ui.pages.statutes_page import StatutesPage
 
         return StatutesPage(core.statutes, runner, errors)
-
-    from workstation.ui.tasks import TaskRunner
 
     holder: dict[str, MainWindow] = {}
     errors = ErrorReporter(logs.tail.text, lambda: holder.get("window"))
