@@ -35,6 +35,7 @@ from workstation.settings import Settings, SettingsStore
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from workstation.services.cases import CaseService
     from workstation.services.statutes import StatuteService
     from workstation.ui.main_window import MainWindow
     from workstation.ui.tasks import TaskRunner
@@ -61,6 +62,7 @@ class Core:
     maintenance: MaintenanceService
     _marker: SessionMarker = field(repr=False)
     _statutes: StatuteService | None = field(default=None, repr=False)
+    _cases: CaseService | None = field(default=None, repr=False)
 
     @property
     def statutes(self) -> StatuteService:
@@ -80,6 +82,33 @@ class Core:
                 today=self.clock.today,
             )
         return self._statutes
+
+    @property
+    def cases(self) -> CaseService:
+        """The case services, wired on first use (workflows, calendar and SQLAlchemy load then)."""
+        if self._cases is None:
+            from importlib import resources
+
+            from workstation.domain.workflow import ProcedureConfig, WorkflowEngine, load_workflows
+            from workstation.library.calendar_adapter import default_calendar
+            from workstation.persistence.case_events import SqlCaseEventStore
+            from workstation.persistence.cases import SqlCaseStore
+            from workstation.persistence.numbering import allocate
+            from workstation.services.cases import CaseService
+
+            folder = resources.files("workstation.resources").joinpath("workflows")
+            texts = {
+                item.name: item.read_text("utf-8") for item in folder.iterdir() if item.name.endswith(".json")
+            }
+            engine = self.database.engine
+            self._cases = CaseService(
+                SqlCaseStore(engine, SqlCaseEventStore(engine), allocate),
+                WorkflowEngine(
+                    load_workflows(dict(sorted(texts.items()))), ProcedureConfig(), default_calendar()
+                ),
+                self.clock.now,
+            )
+        return self._cases
 
     def close(self) -> None:
         self.database.close()

@@ -41,7 +41,11 @@ def _common(defaults: bool) -> _Parser:
 
 
 #: Commands whose parsers import larger parts of the domain: built only when asked for.
-_HEAVY_COMMANDS = {"laws": "法规库：导入、检索、查看、引用核对", "calendar": "期限计算（工作日、调休）"}
+_HEAVY_COMMANDS = {
+    "laws": "法规库：导入、检索、查看、引用核对",
+    "calendar": "期限计算（工作日、调休）",
+    "case": "案件：立案、办理流程动作、查看、核验全过程记录",
+}
 
 
 def _wanted_commands(argv: Sequence[str] | None) -> set[str]:
@@ -90,6 +94,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         from workstation import cli_calendar
 
         cli_calendar.add_parsers(sub, common, _Parser)
+    if "case" in wanted:
+        from workstation import cli_cases
+
+        cli_cases.add_parsers(sub, common, _Parser)
     for name, help_text in _HEAVY_COMMANDS.items():
         if name not in wanted:
             sub.add_parser(name, help=help_text, parents=[common])
@@ -280,6 +288,16 @@ def _with_core(args: argparse.Namespace, out: Output, key: tuple[str, ...]) -> i
         core.close()
 
 
+def _with_core_cases(args: argparse.Namespace, out: Output, key: tuple[str, ...]) -> int:
+    from workstation import cli_cases
+
+    core = _core(args)
+    try:
+        return cli_cases.COMMANDS[key](core, args, out)
+    finally:
+        core.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(argv).parse_args(argv)
     out = Output(bool(args.json))
@@ -301,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "demo_command", None),
             getattr(args, "laws_command", None),
             getattr(args, "calendar_command", None),
+            getattr(args, "case_command", None),
         )
         if part
     )
@@ -310,6 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if key[0] == "laws":
             return _with_core(args, out, key)
+        if key[0] == "case":
+            return _with_core_cases(args, out, key)
         if key == ("calendar", "add"):
             from workstation import cli_calendar
 

@@ -1,0 +1,133 @@
+"""``workstation case …``: open a case, take an action, show it, verify its record (docs/CLI.md)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workstation.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from workstation.app import Core
+    from workstation.cli import Output
+    from workstation.services.cases import CaseView
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> None:
+    case = sub.add_parser("case", help="案件：立案、办理流程动作、查看、核验全过程记录", parents=[common])
+    case_sub = case.add_subparsers(
+        dest="case_command", metavar="操作", required=True, parser_class=parser_class
+    )
+    new = case_sub.add_parser("new", help="登记新案件（JSON 文件）", parents=[common])
+    new.add_argument(
+        "--json-file", type=Path, required=True, metavar="FILE", help="案件信息（见 docs/CLI.md）"
+    )
+    act = case_sub.add_parser("act", help="办理流程动作，如 file（立案）", parents=[common])
+    act.add_argument("case", metavar="CASE", help="案件编号或案号")
+    act.add_argument("action", metavar="ACTION", help="动作代码，如 file、collect_evidence、notify")
+    act.add_argument("--json-file", type=Path, required=True, metavar="FILE", help="办理人、日期与填写内容")
+    show = case_sub.add_parser("show", help="查看案件、可办理的动作与期限", parents=[common])
+    show.add_argument("case", metavar="CASE", help="案件编号或案号")
+    show.add_argument("--today", type=_date, metavar="DATE", help="按该日判断（默认今天）")
+    show.add_argument("--as", dest="actor", metavar="OFFICER", help="以该执法人员的身份判断（默认承办人）")
+    verify = case_sub.add_parser("verify-log", help="核验案件全过程记录是否被篡改", parents=[common])
+    verify.add_argument("case", metavar="CASE", help="案件编号或案号")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD：{text}") from exc
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件：{path}（{exc.strerror}）") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"文件不是有效的 UTF-8 JSON：{path}（{exc}）") from None
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"文件内容应为一个 JSON 对象：{path}")
+    return raw
+
+
+def _text(view: CaseView) -> str:
+    c = view.case
+    lines = [
+        f"{c.case_number or '（未立案，无案号）'}  {c.title}",
+        f"{view.kind_label}，当前阶段：{view.stage_label}（{c.stage}），版本 {c.row_version}",
+    ]
+    for d in view.deadlines:
+        lines.append(f"期限 {d.label}：{d.due.isoformat()}（{d.basis}）")
+    for a in view.actions:
+        lines.append(f"{'可办理' if a.enabled else '不可办理'}：{a.label}（{a.code}）")
+        lines.extend(f"    {p.text}" for p in a.problems)
+    return "\n".join(lines)
+
+
+def cmd_new(core: Core, args: argparse.Namespace, out: Output) -> int:
+    from workstation.services.cases import NewCaseSpec
+
+    view = core.cases.new_case(NewCaseSpec.from_dict(_read_json(args.json_file))).value
+    out.result({"case": view.as_dict()}, f"已登记案件 {view.case.id}\n" + _text(view))
+    return 0
+
+
+def cmd_act(core: Core, args: argparse.Namespace, out: Output) -> int:
+    raw = _read_json(args.json_file)
+    actor = raw.get("actor_id")
+    if not isinstance(actor, str) or not actor:
+        raise InvalidInput("请在 JSON 中填写办理人（actor_id）。")
+    inputs = raw.get("inputs", {})
+    if not isinstance(inputs, dict):
+        raise InvalidInput("“inputs”应为对象。")
+    today_text = raw.get("today")
+    try:
+        today = dt.date.fromisoformat(str(today_text)) if today_text else core.clock.today()
+    except ValueError:
+        raise InvalidInput(f"“today”应为日期（YYYY-MM-DD）：{today_text}") from None
+    version = raw.get("row_version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise InvalidInput("“row_version”应为整数。")
+    view = core.cases.act(args.case, args.action, inputs, actor, today, version).value
+    out.result({"case": view.as_dict()}, f"已办理：{args.action}\n" + _text(view))
+    return 0
+
+
+def cmd_show(core: Core, args: argparse.Namespace, out: Output) -> int:
+    view = core.cases.show(args.case, args.today or core.clock.today(), args.actor).value
+    out.result({"case": view.as_dict()}, _text(view))
+    return 0
+
+
+def cmd_verify_log(core: Core, args: argparse.Namespace, out: Output) -> int:
+    report = core.cases.verify_log(args.case).value
+    data = {
+        "case_id": report.case_id,
+        "count": report.count,
+        "head_hash": report.head_hash,
+        "valid": report.ok,
+        "problems": report.messages,
+    }
+    if not report.ok:
+        if out.as_json:
+            print(json.dumps({"ok": False, **data}, ensure_ascii=False))
+        print(f"错误：{report.summary()}", file=sys.stderr)
+        return 1
+    out.result(data, report.summary())
+    return 0
+
+
+COMMANDS: dict[tuple[str, ...], Callable[[Core, argparse.Namespace, Output], int]] = {
+    ("case", "new"): cmd_new,
+    ("case", "act"): cmd_act,
+    ("case", "show"): cmd_show,
+    ("case", "verify-log"): cmd_verify_log,
+}

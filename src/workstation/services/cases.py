@@ -1,0 +1,394 @@
+"""Case use cases: open a case, take a workflow action, show a case, verify its 全过程记录.
+
+Every change and the event recording it are written in one transaction of the
+:class:`~workstation.domain.case_ports.CaseStore`; the 案号 is issued in that same transaction
+when the case is filed (立案), or when it is created for the simple procedure, so a refused or
+failed action leaves nothing behind and numbers stay gapless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from workstation.domain.case_ports import CaseListColumns, CaseStore, CaseTransaction
+from workstation.domain.cases import Case, CaseKind, CaseSource
+from workstation.domain.entities import Officer
+from workstation.domain.errors import InvalidInput
+from workstation.domain.numbering import CASE_KIND, CaseNumberFormat, numbering_year
+from workstation.domain.record import ConcurrentEdit, FieldChange, VerifyReport
+from workstation.domain.workflow import ActionOption, CaseState, StartedDeadline, WorkflowEngine
+from workstation.services.changes import Changes, Result, Topic
+
+#: The action that files a case (立案) and so issues its 案号.
+FILE_ACTION = "file"
+#: Days before a deadline from which the case list shows a yellow warning.
+WARN_DAYS = 3
+
+
+def agency_short_name(name: str) -> str:
+    """The agency's short name for the 案号: its name without 人民政府 and （示例）."""
+    short = name.replace("人民政府", "").replace("（示例）", "").replace("(示例)", "").strip()
+    return short or name
+
+
+# ------------------------------------------------------------------ inputs and views
+
+
+def _date(value: object, what: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"“{what}”应为日期（YYYY-MM-DD）：{value}") from None
+
+
+def _ids(value: object, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v for v in value):
+        raise InvalidInput(f"“{what}”应为编号列表。")
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class NewCaseSpec:
+    """What opening a case needs; ``officer_ids`` lists the lead officer (承办人) first."""
+
+    kind: CaseKind
+    title: str
+    source: CaseSource
+    opened_on: dt.date
+    actor_id: str
+    party_ids: tuple[str, ...] = ()
+    officer_ids: tuple[str, ...] = ()
+    agency_id: str | None = None
+    item_code: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    is_training: bool = False
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> NewCaseSpec:
+        """From the JSON of ``workstation case new`` (docs/CLI.md); InvalidInput in Chinese."""
+        try:
+            kind = CaseKind(str(raw.get("kind", "")))
+        except ValueError:
+            raise InvalidInput(
+                f"未知的案件类型：{raw.get('kind')}", f"可用：{'、'.join(k.value for k in CaseKind)}。"
+            ) from None
+        try:
+            source = CaseSource(str(raw.get("source", CaseSource.PATROL.value)))
+        except ValueError:
+            raise InvalidInput(
+                f"未知的案件来源：{raw.get('source')}", f"可用：{'、'.join(s.value for s in CaseSource)}。"
+            ) from None
+        title = str(raw.get("title") or "").strip()
+        if not title:
+            raise InvalidInput("请填写案由（title）。")
+        officers = _ids(raw.get("officer_ids", []), "officer_ids")
+        actor = raw.get("actor_id") or (officers[0] if officers else None)
+        if not isinstance(actor, str) or not actor:
+            raise InvalidInput("请指明经办人（actor_id）或承办人（officer_ids）。")
+        data = raw.get("data", {})
+        if not isinstance(data, dict):
+            raise InvalidInput("“data”应为对象。")
+        return cls(
+            kind=kind,
+            title=title,
+            source=source,
+            opened_on=_date(raw.get("opened_on"), "opened_on"),
+            actor_id=actor,
+            party_ids=_ids(raw.get("party_ids", []), "party_ids"),
+            officer_ids=officers,
+            agency_id=raw.get("agency_id") or None,
+            item_code=raw.get("item_code") or None,
+            data=dict(data),
+            is_training=bool(raw.get("is_training", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineView:
+    name: str
+    label: str
+    start: dt.date
+    due: dt.date
+    basis: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "start": self.start.isoformat(),
+            "due": self.due.isoformat(),
+            "basis": self.basis,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """A case as shown: its stage, the actions open to it (or why not) and its deadlines."""
+
+    case: Case
+    kind_label: str
+    stage_label: str
+    actions: tuple[ActionOption, ...]
+    deadlines: tuple[DeadlineView, ...]
+    event_count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.case
+        return {
+            "id": c.id,
+            "case_number": c.case_number,
+            "agency_id": c.agency_id,
+            "kind": c.kind.value,
+            "kind_label": self.kind_label,
+            "title": c.title,
+            "source": c.source.value,
+            "stage": c.stage,
+            "stage_label": self.stage_label,
+            "opened_on": c.opened_on.isoformat(),
+            "closed_on": c.closed_on.isoformat() if c.closed_on else None,
+            "party_ids": list(c.party_ids),
+            "officer_ids": list(c.officer_ids),
+            "row_version": c.row_version,
+            "data": {k: v for k, v in c.data.items() if k != "deadlines"},
+            "actions": [
+                {
+                    "code": a.code,
+                    "label": a.label,
+                    "to_stage": a.to_stage,
+                    "enabled": a.enabled,
+                    "problems": [
+                        {"rule": p.rule, "message": p.message, "citation": p.citation} for p in a.problems
+                    ],
+                    "warnings": [
+                        {"rule": p.rule, "message": p.message, "citation": p.citation} for p in a.warnings
+                    ],
+                    "fields": [
+                        {"name": f.name, "type": f.type, "label": f.label, "optional": f.optional}
+                        for f in a.required_fields
+                    ],
+                }
+                for a in self.actions
+            ],
+            "deadlines": [d.as_dict() for d in self.deadlines],
+            "event_count": self.event_count,
+        }
+
+
+def _deadline_record(started: StartedDeadline) -> dict[str, Any]:
+    return {
+        "label": started.label,
+        "start": started.clock.start.isoformat(),
+        "due": started.due.due.isoformat(),
+        "basis": started.due.basis,
+    }
+
+
+def _deadlines(data: Mapping[str, Any]) -> tuple[DeadlineView, ...]:
+    stored = data.get("deadlines") or {}
+    views = [
+        DeadlineView(name, str(d["label"]), _date(d["start"], name), _date(d["due"], name), str(d["basis"]))
+        for name, d in stored.items()
+    ]
+    return tuple(sorted(views, key=lambda d: (d.due, d.name)))
+
+
+def _columns(case: Case, today: dt.date) -> CaseListColumns:
+    if case.closed_on is not None:
+        return CaseListColumns()
+    dues = [d.due for d in _deadlines(case.data) if d.due >= case.opened_on]
+    if not dues:
+        return CaseListColumns()
+    nearest = min(dues)
+    level = 2 if nearest < today else 1 if (nearest - today).days <= WARN_DAYS else 0
+    return CaseListColumns(nearest, level)
+
+
+# ------------------------------------------------------------------ the service
+
+
+class CaseService:
+    def __init__(
+        self,
+        store: CaseStore,
+        engine: WorkflowEngine,
+        now: Callable[[], dt.datetime],
+        number_format: CaseNumberFormat | None = None,
+    ) -> None:
+        self._store = store
+        self._engine = engine
+        self._now = now
+        self._format = number_format or CaseNumberFormat()
+
+    # ---------------------------------------------------------------- helpers
+
+    def _number(self, tx: CaseTransaction, case: Case, filed_on: dt.date) -> str:
+        year = numbering_year(filed_on)
+        serial = tx.allocate_number(case.agency_id, CASE_KIND, year)
+        return self._format.format(agency_short_name(tx.agency(case.agency_id).name), year, serial)
+
+    def _view(self, tx: CaseTransaction, case: Case, today: dt.date, actor: Officer | None) -> CaseView:
+        definition = self._engine.definition(case.kind)
+        if actor is None and case.officer_ids:
+            actor = tx.officer(case.officer_ids[0])
+        actions: tuple[ActionOption, ...] = ()
+        if actor is not None:
+            state = CaseState(case.kind, case.stage, case.data)
+            actions = tuple(self._engine.allowed_actions(state, actor, today))
+        return CaseView(
+            case,
+            definition.label,
+            definition.stage_label(case.stage),
+            actions,
+            _deadlines(case.data),
+            len(self._store.events(case.id)),
+        )
+
+    def _fill(self, tx: CaseTransaction, case: Case, code: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs, with the case's officers and party kind when the action asks for them."""
+        filled = dict(inputs)
+        action = self._engine.definition(case.kind).action(code)
+        wanted = {f.name for f in action.required_fields} if action else set()
+        if "officers" in wanted and "officers" not in filled:
+            filled["officers"] = [
+                {
+                    "id": o.id,
+                    "name": o.name,
+                    "certificate_valid_from": o.certificate_valid_from.isoformat(),
+                    "certificate_valid_until": o.certificate_valid_until.isoformat(),
+                }
+                for o in (tx.officer(i) for i in case.officer_ids)
+            ]
+        if "party_kind" in wanted and "party_kind" not in filled and case.party_ids:
+            filled["party_kind"] = tx.party(case.party_ids[0]).kind.value
+        return filled
+
+    # ---------------------------------------------------------------- use cases
+
+    def new_case(self, spec: NewCaseSpec) -> Result[CaseView]:
+        """Open a case in the workflow's first stage (with its 案号 for the simple procedure)."""
+        definition = self._engine.definition(spec.kind)
+        with self._store.transaction() as tx:
+            actor = tx.officer(spec.actor_id)
+            officers = spec.officer_ids or (actor.id,)
+            for officer_id in officers:
+                tx.officer(officer_id)
+            for party_id in spec.party_ids:
+                tx.party(party_id)
+            agency_id = spec.agency_id or actor.agency_id
+            tx.agency(agency_id)
+            case = Case(
+                id=str(uuid.uuid4()),
+                agency_id=agency_id,
+                kind=spec.kind,
+                title=spec.title,
+                source=spec.source,
+                stage=definition.initial_stage,
+                opened_on=spec.opened_on,
+                item_code=spec.item_code,
+                party_ids=spec.party_ids,
+                officer_ids=officers,
+                data=dict(spec.data),
+                is_training=spec.is_training,
+            )
+            if spec.kind is CaseKind.SIMPLE:
+                case = replace(case, case_number=self._number(tx, case, spec.opened_on))
+            tx.insert(case, _columns(case, spec.opened_on))
+            changes = [FieldChange("stage", None, case.stage)]
+            if case.case_number:
+                changes.append(FieldChange("case_number", None, case.case_number))
+            changes += [FieldChange(k, None, v) for k, v in sorted(case.data.items())]
+            tx.record_event(
+                case_id=case.id,
+                actor_id=actor.id,
+                actor_role=actor.roles[0].value if actor.roles else "officer",
+                action="create",
+                occurred_at=self._now(),
+                changes=changes,
+                payload={
+                    "kind": case.kind.value,
+                    "title": case.title,
+                    "source": case.source.value,
+                    "opened_on": case.opened_on.isoformat(),
+                    "party_ids": list(case.party_ids),
+                    "officer_ids": list(case.officer_ids),
+                    "item_code": case.item_code,
+                },
+            )
+            view = self._view(tx, tx.load(case.id), spec.opened_on, actor)
+        return Result(view, Changes.of(Topic.CASES))
+
+    def act(
+        self,
+        case_id: str,
+        action: str,
+        inputs: Mapping[str, Any],
+        actor_id: str,
+        today: dt.date,
+        expected_version: int | None = None,
+    ) -> Result[CaseView]:
+        """Take a workflow action; ActionRefused (with rules and articles) writes nothing.
+
+        ``expected_version`` is the ``row_version`` the caller saw; ConcurrentEdit when the case
+        changed since.
+        """
+        with self._store.transaction() as tx:
+            case = tx.load(case_id)
+            if expected_version is not None and expected_version != case.row_version:
+                raise ConcurrentEdit(case.id)
+            actor = tx.officer(actor_id)
+            state = CaseState(case.kind, case.stage, case.data)
+            result = self._engine.act(state, action, self._fill(tx, case, action, inputs), actor, today)
+            data = {**case.data, **result.data_changes}
+            changes = list(result.changes)
+            if result.deadlines:
+                before = dict(case.data.get("deadlines") or {})
+                after = {**before, **{d.name: _deadline_record(d) for d in result.deadlines}}
+                data["deadlines"] = after
+                changes.append(FieldChange("deadlines", case.data.get("deadlines"), after))
+            number = case.case_number
+            if action == FILE_ACTION and number is None:
+                filed_on = _date(data.get("filed_on") or today.isoformat(), "filed_on")
+                number = self._number(tx, case, filed_on)
+                changes.append(FieldChange("case_number", None, number))
+            closed = data.get("closed_on")
+            changed = replace(
+                case,
+                stage=result.stage,
+                case_number=number,
+                data=data,
+                closed_on=_date(closed, "closed_on") if closed else case.closed_on,
+            )
+            stored = tx.update(changed, case.row_version, _columns(changed, today))
+            tx.record_event(
+                case_id=case.id,
+                actor_id=actor.id,
+                actor_role=actor.roles[0].value if actor.roles else "officer",
+                action=result.action,
+                occurred_at=self._now(),
+                changes=changes,
+                payload={
+                    "today": today.isoformat(),
+                    "warnings": [p.text for p in result.warnings],
+                },
+            )
+            view = self._view(tx, stored, today, actor)
+        return Result(view, Changes.of(Topic.CASES))
+
+    def show(self, case_id: str, today: dt.date, actor_id: str | None = None) -> Result[CaseView]:
+        """The case with its open actions for ``actor_id`` (default: the lead officer)."""
+        with self._store.transaction() as tx:
+            case = tx.load(case_id)
+            actor = tx.officer(actor_id) if actor_id else None
+            return Result(self._view(tx, case, today, actor))
+
+    def verify_log(self, case_id: str) -> Result[VerifyReport]:
+        """Check the case's 全过程记录 (hash chain) for tampering."""
+        with self._store.transaction() as tx:
+            case = tx.load(case_id)
+        return Result(self._store.verify_log(case.id))
