@@ -135,7 +135,8 @@ def build_core(paths: DataPaths, clock: Clock | None = None) -> Core:
     marker.clear_stale(stale)
     uow = LazySqlUnitOfWorkFactory(database)
     clock = clock or SystemClock()
-    return Core(
+    core_ref: dict[str, Core] = {}  # the demo seed opens cases through Core.cases
+    core = core_ref["core"] = Core(
         paths=paths,
         settings_store=settings_store,
         settings=settings,
@@ -144,10 +145,16 @@ def build_core(paths: DataPaths, clock: Clock | None = None) -> Core:
         uow=uow,
         clock=clock,
         credentials=KeyringCredentialStore(),
-        office=OfficeService(uow, clock, lambda: settings_store.load().certificate_warning_days),
+        office=OfficeService(
+            uow,
+            clock,
+            lambda: settings_store.load().certificate_warning_days,
+            cases=lambda: core_ref["core"].cases,
+        ),
         maintenance=MaintenanceService(database),
         _marker=marker,
     )
+    return core
 
 
 # ---------------------------------------------------------------------- GUI
@@ -197,11 +204,35 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
 
         return StatutesPage(core.statutes, runner, errors)
 
+    def cases_page() -> QWidget:
+        from importlib import resources
+
+        from workstation.domain.workflow import load_workflows
+        from workstation.persistence.case_list import SqlCaseListSource
+        from workstation.services.case_list import CaseListService
+        from workstation.ui.pages.cases_page import CasesPage
+
+        folder = resources.files("workstation.resources").joinpath("workflows")
+        texts = {
+            item.name: item.read_text("utf-8") for item in folder.iterdir() if item.name.endswith(".json")
+        }
+        workflows = load_workflows(dict(sorted(texts.items())))
+        stages = {kind: tuple((s.code, s.label) for s in d.stages) for kind, d in workflows.items()}
+        return CasesPage(
+            core.cases,
+            CaseListService(SqlCaseListSource(core.database.engine)),
+            stages,
+            core.clock.today,
+            runner,
+            errors,
+        )
+
     holder: dict[str, MainWindow] = {}
     errors = ErrorReporter(logs.tail.text, lambda: holder.get("window"))
     runner = TaskRunner(errors.report)
     pages: dict[str, Callable[[], QWidget]] = {
         "workbench": lambda: WorkbenchPage(core.office, runner, errors),
+        "cases": cases_page,
         "statutes": statutes_page,
         "settings": settings_page,
     }

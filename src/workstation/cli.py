@@ -257,12 +257,12 @@ def cmd_self_test(args: argparse.Namespace, out: Output) -> int:
 def cmd_demo_seed(args: argparse.Namespace, out: Output) -> int:
     core = _core(args)
     try:
-        report = core.office.seed_demo().value
+        report = core.office.seed_demo(with_cases=True).value
     finally:
         core.close()
     text = (
         f"示例乡镇已就绪：{report.agency}；执法人员 {report.officers} 名，当事人 {report.parties} 个，"
-        f"执法事项 {report.items} 项（本次新增或更新 {report.changed} 条）。"
+        f"执法事项 {report.items} 项，新增示例案件 {report.cases} 件（本次新增或更新 {report.changed} 条）。"
     )
     out.result(report.as_dict(), text)
     return EXIT_OK

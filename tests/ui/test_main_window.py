@@ -114,3 +114,59 @@ def _active_box(qapp: QApplication) -> object:
         if isinstance(widget, QMessageBox) and widget.isVisible():
             return widget
     return None
+
+
+def test_workbench_shows_tasks_deadlines_and_stage_counts(gui: Gui, qtbot: QtBot, core) -> None:  # type: ignore[no-untyped-def]
+    core.office.seed_demo(with_cases=True)
+    page = gui.window.page("workbench")
+    assert isinstance(page, WorkbenchPage)
+    page.refresh()  # an earlier load (from showing the page) may still be on its way
+    qtbot.waitUntil(lambda: page.stages_model.rowCount() > 0, timeout=5000)
+    assert "未登录" in page.ui.tasksHeading.text()
+    assert page.tasks_model.rowCount() == 5
+    titles = {page.tasks_model.index(r, 1).data() for r in range(page.tasks_model.rowCount())}
+    assert "餐饮店未安装油烟净化设施（示例）" in titles
+    assert page.ui.dueHeading.text().startswith("近期到期（7日内")
+    assert page.due_model.rowCount() >= 1
+    assert page.due_model.index(0, 3).data() == "普通程序·事先告知"
+    assert "还有" in page.due_model.index(0, 5).data() or "今日到期" in page.due_model.index(0, 5).data()
+    stages = {
+        page.stages_model.index(r, 0).data(): page.stages_model.index(r, 1).data()
+        for r in range(page.stages_model.rowCount())
+    }
+    assert stages["普通程序·调查取证"] == "2"
+    assert stages["简易程序·当场决定"] == "1"
+    assert "共 6 件" in page.ui.stagesHeading.text()
+    assert page.officers_model.rowCount() == 5  # the officers table stays
+
+
+def test_workbench_case_models_pass_the_model_tester(gui: Gui, qtbot: QtBot, core, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    core.office.seed_demo(with_cases=True)
+    page = gui.window.page("workbench")
+    assert isinstance(page, WorkbenchPage)
+    page.refresh()
+    qtbot.waitUntil(lambda: page.stages_model.rowCount() > 0, timeout=5000)
+    qtmodeltester.check(page.tasks_model)
+    qtmodeltester.check(page.due_model)
+    qtmodeltester.check(page.stages_model)
+
+
+def test_overdue_deadlines_show_in_red() -> None:
+    import datetime as dt
+
+    from workstation.domain.entities import CaseBrief
+    from workstation.ui.pages.workbench import CaseBriefModel
+
+    today = dt.date(2026, 11, 26)
+    model = CaseBriefModel()
+    model.set_cases(
+        (
+            CaseBrief("a", "ordinary", "notified", "甲（示例）", next_deadline=dt.date(2026, 11, 24)),
+            CaseBrief("b", "ordinary", "notified", "乙（示例）", next_deadline=dt.date(2026, 12, 20)),
+        ),
+        today,
+    )
+    overdue = model.index(0, 5)
+    assert "已超期2日" in overdue.data()
+    assert overdue.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b91c1c"
+    assert model.index(1, 5).data(Qt.ItemDataRole.ForegroundRole) is None

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 
 from workstation.domain.entities import (
     Agency,
+    CaseBrief,
     CertificateStatus,
     EnforcementItem,
     Officer,
     OfficeSummary,
     Party,
+    StageCount,
 )
 
 
@@ -23,6 +25,9 @@ class FakeOfficeRepository:
     officers: dict[str, Officer] = field(default_factory=dict)
     parties: dict[str, Party] = field(default_factory=dict)
     items: dict[str, EnforcementItem] = field(default_factory=dict)
+    #: Open cases (all of them are 我的待办 candidates; those with a deadline are due_soon candidates).
+    cases: list[CaseBrief] = field(default_factory=list)
+    stage_counts: list[StageCount] = field(default_factory=list)
 
     @staticmethod
     def _put(store: dict[str, object], key: str, value: object) -> bool:
@@ -54,12 +59,16 @@ class FakeOfficeRepository:
             officers=officers,
             party_count=len(self.parties),
             item_count=len(self.items),
-            case_count=0,
+            case_count=len(self.cases),
             today=today,
             warn_days=warn_days,
             expiring_certificates=tuple(
                 o for o in officers if o.certificate_status(today, warn_days) is not CertificateStatus.VALID
             ),
+            stage_counts=tuple(self.stage_counts),
+            due_soon=tuple(c for c in self.cases if c.next_deadline is not None),
+            my_tasks=tuple(self.cases),
+            sample_case_titles=frozenset(c.title for c in self.cases if c.title.endswith("（示例）")),
         )
 
 

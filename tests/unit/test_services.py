@@ -6,9 +6,10 @@ from typing import Any
 import pytest
 
 from workstation.domain.clock import FixedClock
+from workstation.domain.entities import CaseBrief, StageCount
 from workstation.domain.errors import InvalidInput
 from workstation.services.changes import Topic
-from workstation.services.demo import load_demo_office, seed_demo
+from workstation.services.demo import load_demo_cases, load_demo_office, seed_demo
 from workstation.services.office import OfficeService
 
 from .fakes import FakeUnitOfWorkFactory
@@ -57,3 +58,66 @@ def test_demo_data_with_a_bad_checksum_is_refused() -> None:
     }
     with pytest.raises(InvalidInput, match="身份证号码校验位错误"):
         load_demo_office(raw)
+
+
+D = dt.date
+
+
+def _brief(cid: str, lead: str, due: dt.date | None, stage: str = "investigation") -> CaseBrief:
+    return CaseBrief(cid, "ordinary", stage, f"案件{cid}（示例）", lead_officer_id=lead, next_deadline=due)
+
+
+def test_office_summary_lists_my_tasks_deadlines_and_stages() -> None:
+    uow = FakeUnitOfWorkFactory()
+    seed_demo(uow)
+    uow.repo.cases = [
+        _brief("a", "lin", D(2026, 11, 30), "notified"),
+        _brief("b", "chen", D(2026, 11, 20)),  # overdue
+        _brief("c", "lin", D(2027, 1, 30)),  # far away
+        _brief("d", "chen", None, "clue"),
+    ]
+    uow.repo.stage_counts = [
+        StageCount("simple", "decided", 1),
+        StageCount("ordinary", "notified", 1),
+        StageCount("ordinary", "clue", 1),
+        StageCount("ordinary", "investigation", 2),
+    ]
+    service = OfficeService(uow, FixedClock(dt.datetime(2026, 11, 26, 9, 0)), lambda: 60)
+
+    everyone = service.summary().value
+    assert everyone.officer_id is None
+    assert [c.id for c in everyone.my_tasks] == ["a", "b", "c", "d"]
+    assert [c.id for c in everyone.due_soon] == ["b", "a"]  # overdue first, far deadline left out
+    assert everyone.due_days == 7
+    assert everyone.due_soon[0].days_left(everyone.today) == -6
+    assert everyone.due_soon[1].stage_label == "普通程序·事先告知"
+    labels = [(s.label, s.count) for s in everyone.stage_counts]
+    assert labels == [
+        ("普通程序·线索登记", 1),
+        ("普通程序·调查取证", 2),
+        ("普通程序·事先告知", 1),
+        ("简易程序·当场决定", 1),
+    ]
+
+    mine = service.summary("lin").value
+    assert mine.officer_id == "lin"
+    assert [c.id for c in mine.my_tasks] == ["a", "c"]
+    assert [c.id for c in mine.due_soon] == ["b", "a"]  # 近期到期 stays office-wide
+
+
+def test_demo_cases_cover_the_stages_and_are_marked_sample() -> None:
+    cases = load_demo_cases()
+    assert len(cases) >= 6
+    assert all(c.title.endswith("（示例）") for c in cases)
+    actions = {s.action for c in cases for s in c.steps}
+    assert {"file", "collect_evidence", "notify", "decide_no_penalty", "close", "decide_on_spot"} <= actions
+    assert any(not c.steps for c in cases)  # a clue only
+    assert {c.kind.value for c in cases} == {"ordinary", "simple"}
+
+
+def test_demo_cases_must_be_marked_sample() -> None:
+    raw: dict[str, Any] = {
+        "cases": [{"title": "占道经营", "kind": "ordinary", "source": "patrol", "opened_day": 0, "lead": "x"}]
+    }
+    with pytest.raises(InvalidInput, match="示例"):
+        load_demo_cases(raw)

@@ -127,6 +127,36 @@ class EnforcementItem:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseBrief:
+    """One line of a case on the 工作台 (我的待办, 近期到期)."""
+
+    id: str
+    kind: str
+    stage: str
+    title: str
+    case_number: str | None = None
+    party_names: str = ""
+    lead_officer_id: str | None = None
+    lead_officer_name: str = ""
+    next_deadline: dt.date | None = None
+    stage_label: str = ""
+
+    def days_left(self, today: dt.date) -> int | None:
+        """Days until the next deadline (negative when overdue), None without one."""
+        return None if self.next_deadline is None else (self.next_deadline - today).days
+
+
+@dataclass(frozen=True, slots=True)
+class StageCount:
+    """How many cases of one kind are in one stage (各阶段案件数)."""
+
+    kind: str
+    stage: str
+    count: int
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class OfficeSummary:
     """What the 工作台 shows of the office before any case exists."""
 
@@ -138,3 +168,13 @@ class OfficeSummary:
     today: dt.date
     warn_days: int
     expiring_certificates: tuple[Officer, ...] = field(default_factory=tuple)
+    #: Cases by kind and stage, in workflow order once labelled by the service.
+    stage_counts: tuple[StageCount, ...] = field(default_factory=tuple)
+    #: Open cases whose next deadline is within ``due_days`` (overdue ones too), soonest first.
+    due_soon: tuple[CaseBrief, ...] = field(default_factory=tuple)
+    #: Open cases led by ``officer_id`` (every open case when it is None), soonest deadline first.
+    my_tasks: tuple[CaseBrief, ...] = field(default_factory=tuple)
+    officer_id: str | None = None
+    due_days: int = 7
+    #: 案由 of the cases marked 示例 (the demo seed skips those it finds).
+    sample_case_titles: frozenset[str] = field(default_factory=frozenset)

@@ -8,17 +8,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from workstation.domain.entities import (
     Agency,
+    CaseBrief,
     CertificateStatus,
     EnforcementItem,
     Officer,
     OfficerRole,
     OfficeSummary,
     Party,
+    StageCount,
 )
 from workstation.persistence import errors as sqlerrors
 from workstation.persistence.models import (
@@ -44,6 +46,20 @@ def _apply(row: Any, values: dict[str, Any]) -> bool:
 
 def _agency(row: AgencyRow) -> Agency:
     return Agency(row.id, row.code, row.name, row.region_code, bool(row.is_sample))
+
+
+def _brief(row: CaseRow) -> CaseBrief:
+    return CaseBrief(
+        id=row.id,
+        kind=row.kind,
+        stage=row.stage,
+        title=row.title,
+        case_number=row.case_number,
+        party_names=row.party_names,
+        lead_officer_id=row.lead_officer_id,
+        lead_officer_name=row.lead_officer_name,
+        next_deadline=row.next_deadline,
+    )
 
 
 def _officer(row: OfficerRow) -> Officer:
@@ -143,7 +159,11 @@ class SqlOfficeRepository:
             return True
         return _apply(row, values)
 
-    def summary(self, today: dt.date, warn_days: int) -> OfficeSummary:
+    def summary(
+        self, today: dt.date, warn_days: int, officer_id: str | None = None, due_days: int = 7
+    ) -> OfficeSummary:
+        """The office at a glance; ``my_tasks`` are the open cases ``officer_id`` leads (all open
+        cases when None), ``due_soon`` the open cases due within ``due_days`` or overdue."""
         agencies = tuple(_agency(r) for r in self._s.scalars(select(AgencyRow).order_by(AgencyRow.name)))
         officers = tuple(
             _officer(r)
@@ -164,7 +184,45 @@ class SqlOfficeRepository:
             today=today,
             warn_days=warn_days,
             expiring_certificates=expiring,
+            stage_counts=self._stage_counts(),
+            due_soon=self._due_soon(today, due_days),
+            my_tasks=self._open_cases(officer_id),
+            officer_id=officer_id,
+            due_days=due_days,
+            sample_case_titles=frozenset(
+                self._s.scalars(select(CaseRow.title).where(CaseRow.title.endswith("（示例）")))
+            ),
         )
+
+    def _stage_counts(self) -> tuple[StageCount, ...]:
+        rows = self._s.execute(
+            select(CaseRow.kind, CaseRow.stage, func.count())
+            .where(CaseRow.is_training.is_(False))
+            .group_by(CaseRow.kind, CaseRow.stage)
+            .order_by(CaseRow.kind, CaseRow.stage)
+        ).all()
+        return tuple(StageCount(kind, stage, int(n)) for kind, stage, n in rows)
+
+    def _open(self) -> Select[CaseRow]:
+        return select(CaseRow).where(CaseRow.closed_on.is_(None), CaseRow.is_training.is_(False))
+
+    def _due_soon(self, today: dt.date, due_days: int) -> tuple[CaseBrief, ...]:
+        until = today + dt.timedelta(days=due_days)
+        stmt = (
+            self._open()
+            .where(CaseRow.next_deadline.is_not(None), CaseRow.next_deadline <= until)
+            .order_by(CaseRow.next_deadline, CaseRow.opened_on, CaseRow.id)
+        )
+        return tuple(_brief(r) for r in self._s.scalars(stmt))
+
+    def _open_cases(self, officer_id: str | None) -> tuple[CaseBrief, ...]:
+        stmt = self._open()
+        if officer_id is not None:
+            stmt = stmt.where(CaseRow.lead_officer_id == officer_id)
+        stmt = stmt.order_by(
+            CaseRow.next_deadline.is_(None), CaseRow.next_deadline, CaseRow.opened_on.desc(), CaseRow.id
+        )
+        return tuple(_brief(r) for r in self._s.scalars(stmt))
 
 
 class SqlUnitOfWork:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from workstation.domain.cases import CaseKind, CaseSource
 from workstation.domain.entities import Agency, EnforcementItem, Officer, OfficerRole, Party, PartyKind
 from workstation.domain.errors import InvalidInput
 from workstation.domain.identifiers import is_valid_resident_id, is_valid_uscc
 from workstation.domain.ports import UnitOfWorkFactory
 from workstation.services.changes import Changes, Result, Topic
+
+if TYPE_CHECKING:
+    from workstation.services.cases import CaseService
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +35,7 @@ class SeedReport:
     parties: int
     items: int
     changed: int
+    cases: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +44,7 @@ class SeedReport:
             "parties": self.parties,
             "items": self.items,
             "changed": self.changed,
+            "cases": self.cases,
         }
 
 
@@ -99,8 +106,17 @@ def load_demo_office(raw: dict[str, Any] | None = None) -> DemoOffice:
     return DemoOffice(agency, officers, parties, items)
 
 
-def seed_demo(uow_factory: UnitOfWorkFactory, office: DemoOffice | None = None) -> Result[SeedReport]:
-    """Insert or refresh the demo office in one transaction; running it twice changes nothing."""
+def seed_demo(
+    uow_factory: UnitOfWorkFactory,
+    office: DemoOffice | None = None,
+    cases: Callable[[], CaseService] | None = None,
+    today: dt.date | None = None,
+) -> Result[SeedReport]:
+    """Insert or refresh the demo office in one transaction; running it twice changes nothing.
+
+    With ``cases`` (and ``today``) the demo cases at their different stages are added too,
+    each in its own transactions through the case service; existing ones are skipped.
+    """
     office = office or load_demo_office()
     changed = 0
     with uow_factory() as uow:
@@ -115,11 +131,143 @@ def seed_demo(uow_factory: UnitOfWorkFactory, office: DemoOffice | None = None) 
         for item in office.items:
             changed += repo.upsert_item(item)
         uow.commit()
+    created = 0
+    if cases is not None:
+        day = today or dt.date.today()
+
+        def existing() -> frozenset[str]:
+            with uow_factory() as uow:
+                return uow.office.summary(day, 0).sample_case_titles
+
+        created = seed_demo_cases(cases(), existing, day)
     report = SeedReport(
         agency=office.agency.name,
         officers=len(office.officers),
         parties=len(office.parties),
         items=len(office.items),
-        changed=changed,
+        changed=changed + created,
+        cases=created,
     )
-    return Result(report, Changes.of(Topic.OFFICE) if changed else Changes())
+    topics = ([Topic.OFFICE] if changed else []) + ([Topic.CASES] if created else [])
+    return Result(report, Changes.of(*topics) if topics else Changes())
+
+
+# ---------------------------------------------------------------------- demo cases
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStep:
+    action: str
+    day: int  # relative to today
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    actor_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCase:
+    """One demo case: how it is opened and the workflow actions that bring it to its stage.
+
+    Dates are days relative to the day of seeding, so a 事先告知 case always has a deadline
+    due soon; in ``data`` and step inputs a key ``x_day`` (an int) becomes ``x`` (a date).
+    """
+
+    title: str
+    kind: CaseKind
+    source: CaseSource
+    opened_day: int
+    lead_id: str
+    officer_ids: tuple[str, ...]
+    party_ids: tuple[str, ...]
+    item_code: str | None
+    data: Mapping[str, Any]
+    steps: tuple[DemoStep, ...]
+
+
+def load_demo_cases(raw: dict[str, Any] | None = None) -> tuple[DemoCase, ...]:
+    """Parse the bundled demo cases, resources/demo/demo_cases.json; every 案由 ends with （示例）."""
+    if raw is None:
+        text = resources.files("workstation.resources").joinpath("demo/demo_cases.json").read_text("utf-8")
+        raw = json.loads(text)
+    try:
+        cases = tuple(
+            DemoCase(
+                title=c["title"],
+                kind=CaseKind(c["kind"]),
+                source=CaseSource(c["source"]),
+                opened_day=int(c["opened_day"]),
+                lead_id=c["lead"],
+                officer_ids=tuple(c.get("officers") or (c["lead"],)),
+                party_ids=tuple(c.get("parties", ())),
+                item_code=c.get("item_code"),
+                data=dict(c.get("data", {})),
+                steps=tuple(
+                    DemoStep(s["action"], int(s["day"]), dict(s.get("inputs", {})), s.get("actor"))
+                    for s in c.get("steps", ())
+                ),
+            )
+            for c in raw["cases"]
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InvalidInput(f"示例案件数据格式有误：{exc}", "请检查 resources/demo/demo_cases.json。") from exc
+    for case in cases:
+        if not case.title.endswith("（示例）"):
+            raise InvalidInput(f"示例案件的案由须以“（示例）”结尾：{case.title}", "请更正示例数据。")
+    if len({c.title for c in cases}) != len(cases):
+        raise InvalidInput("示例案件的案由重复。", "请更正示例数据。")
+    return cases
+
+
+def _dated(values: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+    """``x_day: n`` becomes ``x: today + n days`` (ISO date); other values are kept."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key.endswith("_day") and isinstance(value, int) and not isinstance(value, bool):
+            out[key.removesuffix("_day")] = (today + dt.timedelta(days=value)).isoformat()
+        else:
+            out[key] = value
+    return out
+
+
+def seed_demo_cases(
+    cases: CaseService,
+    existing_titles: Callable[[], frozenset[str]],
+    today: dt.date,
+    demo: tuple[DemoCase, ...] | None = None,
+) -> int:
+    """Open the demo cases that do not exist yet (matched by 案由) and act them to their stage.
+
+    Returns how many cases were created; running it twice creates nothing the second time.
+    """
+    from workstation.services.cases import NewCaseSpec
+
+    demo = load_demo_cases() if demo is None else demo
+    existing = existing_titles()
+    created = 0
+    for item in demo:
+        if item.title in existing:
+            continue
+        opened = today + dt.timedelta(days=item.opened_day)
+        view = cases.new_case(
+            NewCaseSpec(
+                kind=item.kind,
+                title=item.title,
+                source=item.source,
+                opened_on=opened,
+                actor_id=item.lead_id,
+                party_ids=item.party_ids,
+                officer_ids=item.officer_ids,
+                item_code=item.item_code,
+                data=_dated(item.data, today),
+            )
+        ).value
+        for step in item.steps:
+            view = cases.act(
+                view.case.id,
+                step.action,
+                _dated(step.inputs, today),
+                step.actor_id or item.lead_id,
+                today + dt.timedelta(days=step.day),
+                expected_version=view.case.row_version,
+            ).value
+        created += 1
+    return created

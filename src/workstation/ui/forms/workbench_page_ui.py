@@ -79,6 +79,66 @@ class Ui_WorkbenchPage(object):
 
         self.layout.addWidget(self.warningLabel)
 
+        self.casesLayout = QHBoxLayout()
+        self.casesLayout.setSpacing(12)
+        self.casesLayout.setObjectName(u"casesLayout")
+        self.tasksLayout = QVBoxLayout()
+        self.tasksLayout.setObjectName(u"tasksLayout")
+        self.tasksHeading = QLabel(WorkbenchPage)
+        self.tasksHeading.setObjectName(u"tasksHeading")
+
+        self.tasksLayout.addWidget(self.tasksHeading)
+
+        self.tasksView = QTableView(WorkbenchPage)
+        self.tasksView.setObjectName(u"tasksView")
+        self.tasksView.setAlternatingRowColors(True)
+        self.tasksView.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tasksView.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+        self.tasksLayout.addWidget(self.tasksView)
+
+
+        self.casesLayout.addLayout(self.tasksLayout)
+
+        self.dueLayout = QVBoxLayout()
+        self.dueLayout.setObjectName(u"dueLayout")
+        self.dueHeading = QLabel(WorkbenchPage)
+        self.dueHeading.setObjectName(u"dueHeading")
+
+        self.dueLayout.addWidget(self.dueHeading)
+
+        self.dueView = QTableView(WorkbenchPage)
+        self.dueView.setObjectName(u"dueView")
+        self.dueView.setAlternatingRowColors(True)
+        self.dueView.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.dueView.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+        self.dueLayout.addWidget(self.dueView)
+
+
+        self.casesLayout.addLayout(self.dueLayout)
+
+        self.stagesLayout = QVBoxLayout()
+        self.stagesLayout.setObjectName(u"stagesLayout")
+        self.stagesHeading = QLabel(WorkbenchPage)
+        self.stagesHeading.setObjectName(u"stagesHeading")
+
+        self.stagesLayout.addWidget(self.stagesHeading)
+
+        self.stagesView = QTableView(WorkbenchPage)
+        self.stagesView.setObjectName(u"stagesView")
+        self.stagesView.setAlternatingRowColors(True)
+        self.stagesView.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.stagesView.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+        self.stagesLayout.addWidget(self.stagesView)
+
+
+        self.casesLayout.addLayout(self.stagesLayout)
+
+
+        self.layout.addLayout(self.casesLayout)
+
         self.officersHeading = QLabel(WorkbenchPage)
         self.officersHeading.setObjectName(u"officersHeading")
 
@@ -122,6 +182,21 @@ class Ui_WorkbenchPage(object):
 #endif // QT_CONFIG(shortcut)
         self.warningLabel.setProperty(u"role", QCoreApplication.translate("WorkbenchPage", u"warningBanner", None))
         self.warningLabel.setText("")
+        self.tasksHeading.setProperty(u"role", QCoreApplication.translate("WorkbenchPage", u"sectionHeading", None))
+        self.tasksHeading.setText(QCoreApplication.translate("WorkbenchPage", u"\u6211\u7684\u5f85\u529e", None))
+#if QT_CONFIG(accessibility)
+        self.tasksView.setAccessibleName(QCoreApplication.translate("WorkbenchPage", u"\u6211\u7684\u5f85\u529e\u6848\u4ef6\u5217\u8868", None))
+#endif // QT_CONFIG(accessibility)
+        self.dueHeading.setProperty(u"role", QCoreApplication.translate("WorkbenchPage", u"sectionHeading", None))
+        self.dueHeading.setText(QCoreApplication.translate("WorkbenchPage", u"\u8fd1\u671f\u5230\u671f\uff087\u65e5\u5185\uff09", None))
+#if QT_CONFIG(accessibility)
+        self.dueView.setAccessibleName(QCoreApplication.translate("WorkbenchPage", u"\u8fd1\u671f\u5230\u671f\u6848\u4ef6\u5217\u8868", None))
+#endif // QT_CONFIG(accessibility)
+        self.stagesHeading.setProperty(u"role", QCoreApplication.translate("WorkbenchPage", u"sectionHeading", None))
+        self.stagesHeading.setText(QCoreApplication.translate("WorkbenchPage", u"\u5404\u9636\u6bb5\u6848\u4ef6\u6570", None))
+#if QT_CONFIG(accessibility)
+        self.stagesView.setAccessibleName(QCoreApplication.translate("WorkbenchPage", u"\u5404\u9636\u6bb5\u6848\u4ef6\u6570", None))
+#endif // QT_CONFIG(accessibility)
         self.officersHeading.setProperty(u"role", QCoreApplication.translate("WorkbenchPage", u"sectionHeading", None))
         self.officersHeading.setText(QCoreApplication.translate("WorkbenchPage", u"\u6267\u6cd5\u4eba\u5458\u4e0e\u6267\u6cd5\u8bc1", None))
 #if QT_CONFIG(accessibility)

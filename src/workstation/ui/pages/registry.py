@@ -17,14 +17,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("workbench", "工作台", "workbench", "Ctrl+1"),
-    PageSpec(
-        "cases",
-        "案件",
-        "cases",
-        "Ctrl+2",
-        "案件办理：立案、调查取证、告知、听证、法制审核、决定、送达、执行、结案归档，"
-        "按工作日计算期限，全过程记录防篡改。",
-    ),
+    PageSpec("cases", "案件", "cases", "Ctrl+2"),
     PageSpec(
         "inspection",
         "检查",

@@ -2,18 +2,118 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHeaderView, QWidget
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
-from workstation.domain.entities import OfficeSummary
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+
+from workstation.domain.entities import CaseBrief, OfficeSummary, StageCount
 from workstation.domain.formatting import chinese_date
 from workstation.services.changes import Result
 from workstation.services.office import OfficeService
 from workstation.ui.errors import ErrorReporter
 from workstation.ui.forms.workbench_page_ui import Ui_WorkbenchPage
-from workstation.ui.models import OfficersModel
+from workstation.ui.models import HeaderedTableModel, OfficersModel
 from workstation.ui.tasks import TaskRunner
+
+_Index = QModelIndex | QPersistentModelIndex
+_OVERDUE = QColor("#b91c1c")
+_SOON = QColor("#b45309")
+
+
+def _due_text(case: CaseBrief, today: dt.date) -> str:
+    left = case.days_left(today)
+    if case.next_deadline is None or left is None:
+        return "—"
+    if left < 0:
+        return f"{chinese_date(case.next_deadline)}（已超期{-left}日）"
+    if left == 0:
+        return f"{chinese_date(case.next_deadline)}（今日到期）"
+    return f"{chinese_date(case.next_deadline)}（还有{left}日）"
+
+
+class CaseBriefModel(HeaderedTableModel):
+    """Open cases on the 工作台: 案号/案由, 当事人, 阶段 and the next deadline (overdue in red)."""
+
+    HEADERS = ("案号", "案由", "当事人", "阶段", "承办人", "最近期限")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[CaseBrief, ...] = ()
+        self._today = dt.date.today()
+
+    def set_cases(self, cases: tuple[CaseBrief, ...], today: dt.date) -> None:
+        self.beginResetModel()
+        self._rows = cases
+        self._today = today
+        self.endResetModel()
+
+    def case_id(self, row: int) -> str | None:
+        return self._rows[row].id if 0 <= row < len(self._rows) else None
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        case = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            values = (
+                case.case_number or "（未立案）",
+                case.title,
+                case.party_names,
+                case.stage_label or case.stage,
+                case.lead_officer_name,
+                _due_text(case, self._today),
+            )
+            return values[column] if 0 <= column < len(values) else None
+        if role == Qt.ItemDataRole.ForegroundRole and column == 5:
+            left = case.days_left(self._today)
+            if left is not None and left < 0:
+                return QBrush(_OVERDUE)
+            if left is not None and left <= 3:
+                return QBrush(_SOON)
+        return None
+
+
+class StageCountModel(HeaderedTableModel):
+    """各阶段案件数."""
+
+    HEADERS = ("阶段", "案件数")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[StageCount, ...] = ()
+
+    def set_counts(self, counts: tuple[StageCount, ...]) -> None:
+        self.beginResetModel()
+        self._rows = counts
+        self.endResetModel()
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        count = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            values = (count.label or count.stage, str(count.count))
+            return values[index.column()] if 0 <= index.column() < len(values) else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _plain_table(view: QTableView) -> None:
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setVisible(False)
 
 
 class WorkbenchPage(QWidget):
@@ -25,6 +125,7 @@ class WorkbenchPage(QWidget):
         runner: TaskRunner,
         errors: ErrorReporter,
         parent: QWidget | None = None,
+        current_officer: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.ui = Ui_WorkbenchPage()
@@ -36,6 +137,15 @@ class WorkbenchPage(QWidget):
         self.ui.officersView.setModel(self.officers_model)
         self.ui.officersView.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.ui.officersView.verticalHeader().setVisible(False)
+        self._current_officer = current_officer or (lambda: None)
+        self.tasks_model = CaseBriefModel()
+        self.due_model = CaseBriefModel()
+        self.stages_model = StageCountModel()
+        self.ui.tasksView.setModel(self.tasks_model)
+        self.ui.dueView.setModel(self.due_model)
+        self.ui.stagesView.setModel(self.stages_model)
+        for view in (self.ui.tasksView, self.ui.dueView, self.ui.stagesView):
+            _plain_table(view)
         self._loaded_once = False
         self._connect_signals()
 
@@ -50,7 +160,10 @@ class WorkbenchPage(QWidget):
 
     def refresh(self) -> None:
         self.ui.refreshButton.setEnabled(False)
-        self._runner.run_db(self._office.summary, self._on_summary_done, self._on_summary_failed, "工作台")
+        officer_id = self._current_officer()
+        self._runner.run_db(
+            lambda: self._office.summary(officer_id), self._on_summary_done, self._on_summary_failed, "工作台"
+        )
 
     def _on_refresh_clicked(self) -> None:
         self.refresh()
@@ -69,6 +182,17 @@ class WorkbenchPage(QWidget):
         self.ui.itemCountLabel.setText(f"执法事项  {summary.item_count}")
         self.ui.caseCountLabel.setText(f"案件  {summary.case_count}")
         self.officers_model.set_officers(summary.officers, summary.today, summary.warn_days)
+        self.ui.tasksHeading.setText(
+            f"我的待办（{len(summary.my_tasks)}）"
+            if summary.officer_id
+            else f"待办案件（未登录，显示全部在办 {len(summary.my_tasks)} 件）"
+        )
+        self.tasks_model.set_cases(summary.my_tasks, summary.today)
+        self.ui.dueHeading.setText(f"近期到期（{summary.due_days}日内，{len(summary.due_soon)} 件）")
+        self.due_model.set_cases(summary.due_soon, summary.today)
+        total = sum(c.count for c in summary.stage_counts)
+        self.ui.stagesHeading.setText(f"各阶段案件数（共 {total} 件）")
+        self.stages_model.set_counts(summary.stage_counts)
         if summary.expiring_certificates:
             lines = [
                 f"{o.name}（{o.certificate_no}）执法证"
