@@ -87,25 +87,18 @@ class Core:
     def cases(self) -> CaseService:
         """The case services, wired on first use (workflows, calendar and SQLAlchemy load then)."""
         if self._cases is None:
-            from importlib import resources
-
-            from workstation.domain.workflow import ProcedureConfig, WorkflowEngine, load_workflows
+            from workstation.domain.workflow import ProcedureConfig, WorkflowEngine
             from workstation.library.calendar_adapter import default_calendar
             from workstation.persistence.case_events import SqlCaseEventStore
             from workstation.persistence.cases import SqlCaseStore
             from workstation.persistence.numbering import allocate
             from workstation.services.cases import CaseService
+            from workstation.services.workflows import bundled_workflows
 
-            folder = resources.files("workstation.resources").joinpath("workflows")
-            texts = {
-                item.name: item.read_text("utf-8") for item in folder.iterdir() if item.name.endswith(".json")
-            }
             engine = self.database.engine
             self._cases = CaseService(
                 SqlCaseStore(engine, SqlCaseEventStore(engine), allocate),
-                WorkflowEngine(
-                    load_workflows(dict(sorted(texts.items()))), ProcedureConfig(), default_calendar()
-                ),
+                WorkflowEngine(bundled_workflows(), ProcedureConfig(), default_calendar()),
                 self.clock.now,
             )
         return self._cases
@@ -205,18 +198,12 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
         return StatutesPage(core.statutes, runner, errors)
 
     def cases_page() -> QWidget:
-        from importlib import resources
-
-        from workstation.domain.workflow import load_workflows
         from workstation.persistence.case_list import SqlCaseListSource
         from workstation.services.case_list import CaseListService
+        from workstation.services.workflows import bundled_workflows
         from workstation.ui.pages.cases_page import CasesPage
 
-        folder = resources.files("workstation.resources").joinpath("workflows")
-        texts = {
-            item.name: item.read_text("utf-8") for item in folder.iterdir() if item.name.endswith(".json")
-        }
-        workflows = load_workflows(dict(sorted(texts.items())))
+        workflows = bundled_workflows()
         stages = {kind: tuple((s.code, s.label) for s in d.stages) for kind, d in workflows.items()}
         return CasesPage(
             core.cases,

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, delete, or_, select, update
@@ -24,7 +23,6 @@ from workstation.domain.cases import Case, CaseKind, CaseSource
 from workstation.domain.entities import Agency, Officer, OfficerRole, Party, PartyKind
 from workstation.domain.errors import NotFound
 from workstation.domain.record import CaseEvent, ConcurrentEdit, FieldChange, VerifyReport
-from workstation.persistence import errors as sqlerrors
 from workstation.persistence.case_events import Executor, SqlCaseEventStore
 from workstation.persistence.case_list import search_text
 from workstation.persistence.models import (
@@ -36,6 +34,7 @@ from workstation.persistence.models import (
     OfficerRow,
     PartyRow,
 )
+from workstation.persistence.repositories import session_scope
 
 #: ``allocate(within, agency_id, kind, year) -> serial`` (persistence.numbering.allocate).
 Allocator = Callable[[Executor, str, str, int], int]
@@ -256,18 +255,8 @@ class SqlCaseStore:
 
     @contextmanager
     def transaction(self) -> Iterator[SqlCaseTransaction]:
-        session = self._sessions()
-        try:
+        with session_scope(self._sessions, self._engine, commit=True) as session:
             yield SqlCaseTransaction(session, self._events, self._allocate)
-            session.commit()
-        except Exception as exc:
-            session.rollback()
-            known = sqlerrors.translate(exc, Path(self._engine.url.database or "."))
-            if known is not None:
-                raise known from exc
-            raise
-        finally:
-            session.close()
 
     def events(self, case_id: str) -> list[CaseEvent]:
         return self._events.events(case_id)

@@ -240,6 +240,28 @@ class SqlUnitOfWork:
         self._session.commit()
 
 
+@contextmanager
+def session_scope(
+    sessions: sessionmaker[Session], engine: Engine, *, commit: bool = False
+) -> Iterator[Session]:
+    """A session for one use case: rolled back on failure, with SQLite failures the user can
+    act on (disk full, locked, read-only) turned into KnownErrors; committed at the end when
+    ``commit`` is set."""
+    session = sessions()
+    try:
+        yield session
+        if commit:
+            session.commit()
+    except Exception as exc:
+        session.rollback()
+        known = sqlerrors.translate(exc, Path(engine.url.database or "."))
+        if known is not None:
+            raise known from exc
+        raise
+    finally:
+        session.close()
+
+
 class SqlUnitOfWorkFactory:
     """Makes units of work over an engine; failures become KnownErrors where the user can act."""
 
@@ -249,14 +271,5 @@ class SqlUnitOfWorkFactory:
 
     @contextmanager
     def __call__(self) -> Iterator[SqlUnitOfWork]:
-        session = self._sessions()
-        try:
+        with session_scope(self._sessions, self._engine) as session:
             yield SqlUnitOfWork(session)
-        except Exception as exc:
-            session.rollback()
-            known = sqlerrors.translate(exc, Path(self._engine.url.database or "."))
-            if known is not None:
-                raise known from exc
-            raise
-        finally:
-            session.close()

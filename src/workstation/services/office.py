@@ -23,13 +23,9 @@ DUE_SOON_DAYS = 7
 
 @functools.cache
 def _workflows() -> dict[str, WorkflowDefinition]:
-    from importlib import resources
+    from workstation.services.workflows import bundled_workflows
 
-    from workstation.domain.workflow import load_workflows
-
-    folder = resources.files("workstation.resources").joinpath("workflows")
-    texts = {item.name: item.read_text("utf-8") for item in folder.iterdir() if item.name.endswith(".json")}
-    return {kind.value: d for kind, d in load_workflows(dict(sorted(texts.items()))).items()}
+    return {kind.value: d for kind, d in bundled_workflows().items()}
 
 
 def stage_label(kind: str, stage: str) -> str:
