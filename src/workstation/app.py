@@ -128,8 +128,7 @@ def build_core(paths: DataPaths, clock: Clock | None = None) -> Core:
     marker.clear_stale(stale)
     uow = LazySqlUnitOfWorkFactory(database)
     clock = clock or SystemClock()
-    core_ref: dict[str, Core] = {}  # the demo seed opens cases through Core.cases
-    core = core_ref["core"] = Core(
+    core = Core(
         paths=paths,
         settings_store=settings_store,
         settings=settings,
@@ -142,7 +141,7 @@ def build_core(paths: DataPaths, clock: Clock | None = None) -> Core:
             uow,
             clock,
             lambda: settings_store.load().certificate_warning_days,
-            cases=lambda: core_ref["core"].cases,
+            cases=lambda: core.cases,  # the demo seed opens cases through Core.cases
         ),
         maintenance=MaintenanceService(database),
         _marker=marker,
