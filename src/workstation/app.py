@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ from workstation.logs import LogSetup, setup_logging
 from workstation.paths import DataPaths, prepare_data_dir, resolve_data_dir
 from workstation.persistence.database import Database, OpenReport
 from workstation.persistence.uow import LazySqlUnitOfWorkFactory
+from workstation.services.intake import IntakeService
 from workstation.services.maintenance import MaintenanceService
 from workstation.services.office import OfficeService
 from workstation.settings import Settings, SettingsStore
@@ -35,8 +36,10 @@ from workstation.settings import Settings, SettingsStore
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from workstation.services.case_record import CaseRecordService
     from workstation.services.cases import CaseService
     from workstation.services.statutes import StatuteService
+    from workstation.ui.current_user import CurrentUser, UserSwitcher
     from workstation.ui.main_window import MainWindow
     from workstation.ui.tasks import TaskRunner
 
@@ -59,10 +62,12 @@ class Core:
     clock: Clock
     credentials: KeyringCredentialStore
     office: OfficeService
+    intake: IntakeService
     maintenance: MaintenanceService
     _marker: SessionMarker = field(repr=False)
     _statutes: StatuteService | None = field(default=None, repr=False)
     _cases: CaseService | None = field(default=None, repr=False)
+    _case_record: CaseRecordService | None = field(default=None, repr=False)
 
     @property
     def statutes(self) -> StatuteService:
@@ -87,21 +92,33 @@ class Core:
     def cases(self) -> CaseService:
         """The case services, wired on first use (workflows, calendar and SQLAlchemy load then)."""
         if self._cases is None:
-            from workstation.domain.workflow import ProcedureConfig, WorkflowEngine
-            from workstation.library.calendar_adapter import default_calendar
-            from workstation.persistence.case_events import SqlCaseEventStore
-            from workstation.persistence.cases import SqlCaseStore
-            from workstation.persistence.numbering import allocate
-            from workstation.services.cases import CaseService
-            from workstation.services.workflows import bundled_workflows
-
-            engine = self.database.engine
-            self._cases = CaseService(
-                SqlCaseStore(engine, SqlCaseEventStore(engine), allocate),
-                WorkflowEngine(bundled_workflows(), ProcedureConfig(), default_calendar()),
-                self.clock.now,
-            )
+            self._wire_cases()
+        assert self._cases is not None
         return self._cases
+
+    @property
+    def case_record(self) -> CaseRecordService:
+        """The 全过程记录 as a timeline, wired with the case services."""
+        if self._case_record is None:
+            self._wire_cases()
+        assert self._case_record is not None
+        return self._case_record
+
+    def _wire_cases(self) -> None:
+        from workstation.domain.workflow import ProcedureConfig, WorkflowEngine
+        from workstation.library.calendar_adapter import default_calendar
+        from workstation.persistence.case_events import SqlCaseEventStore
+        from workstation.persistence.cases import SqlCaseStore
+        from workstation.persistence.numbering import allocate
+        from workstation.services.case_record import CaseRecordService
+        from workstation.services.cases import CaseService
+        from workstation.services.workflows import bundled_workflows
+
+        engine = self.database.engine
+        store = SqlCaseStore(engine, SqlCaseEventStore(engine), allocate)
+        workflow = WorkflowEngine(bundled_workflows(), ProcedureConfig(), default_calendar())
+        self._cases = CaseService(store, workflow, self.clock.now)
+        self._case_record = CaseRecordService(store, workflow)
 
     def close(self) -> None:
         self.database.close()
@@ -143,6 +160,7 @@ def build_core(paths: DataPaths, clock: Clock | None = None) -> Core:
             lambda: settings_store.load().certificate_warning_days,
             cases=lambda: core.cases,  # the demo seed opens cases through Core.cases
         ),
+        intake=IntakeService(uow, clock, settings.certificate_warning_days),
         maintenance=MaintenanceService(database),
         _marker=marker,
     )
@@ -168,11 +186,14 @@ class Gui:
 
     window: MainWindow
     runner: TaskRunner
+    user: CurrentUser
+    switcher: UserSwitcher
 
 
 def build_gui(core: Core, logs: LogSetup) -> Gui:
     from PySide6.QtCore import QSettings
 
+    from workstation.ui.current_user import CurrentUser, UserSwitcher
     from workstation.ui.errors import ErrorReporter
     from workstation.ui.main_window import MainWindow, StatusInfo
     from workstation.ui.pages.workbench import WorkbenchPage
@@ -200,38 +221,59 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
         from workstation.persistence.case_list import SqlCaseListSource
         from workstation.services.case_list import CaseListService
         from workstation.services.workflows import bundled_workflows
-        from workstation.ui.pages.cases_page import CasesPage
+        from workstation.ui.pages.cases_page import CaseServices, CasesPage
 
-        workflows = bundled_workflows()
-        stages = {kind: tuple((s.code, s.label) for s in d.stages) for kind, d in workflows.items()}
-        return CasesPage(
-            core.cases,
-            CaseListService(SqlCaseListSource(core.database.engine)),
-            stages,
-            core.clock.today,
-            runner,
-            errors,
+        services = CaseServices(
+            cases=core.cases,
+            case_list=CaseListService(SqlCaseListSource(core.database.engine)),
+            record=core.case_record,
+            intake=core.intake,
         )
+        page = CasesPage(services, bundled_workflows(), core.clock.today, user, runner, errors)
+        page.user_needed.connect(switcher.choose)
+        page.citation_activated.connect(show_citation)
+        return page
+
+    def show_citation(citation: str) -> None:
+        from workstation.ui.pages.statutes_page import StatutesPage
+
+        page = window.page("statutes")
+        assert isinstance(page, StatutesPage)
+        window.show_page("statutes")
+        page.show_citation(citation)
+
+    def save_user(officer_id: str, name: str) -> None:
+        store = core.settings_store
+        store.save(replace(store.load(), current_officer_id=officer_id, current_officer_name=name))
+
+    def workbench_page() -> QWidget:
+        page = WorkbenchPage(core.office, runner, errors, current_officer=lambda: user.officer_id)
+        user.changed.connect(page.refresh)
+        return page
 
     holder: dict[str, MainWindow] = {}
     errors = ErrorReporter(logs.tail.text, lambda: holder.get("window"))
     runner = TaskRunner(errors.report)
+    user = CurrentUser(core.settings.current_officer_id, core.settings.current_officer_name, save_user)
+    switcher = UserSwitcher(user, core.intake, runner, errors, lambda: holder.get("window"))
     pages: dict[str, Callable[[], QWidget]] = {
-        "workbench": lambda: WorkbenchPage(core.office, runner, errors),
+        "workbench": workbench_page,
         "cases": cases_page,
         "statutes": statutes_page,
         "settings": settings_page,
     }
     ui_state = QSettings(str(core.paths.root / "ui-state.ini"), QSettings.Format.IniFormat)
     status = StatusInfo(
-        user="未登录",
+        user=user.text(),
         sync="未配置省级平台，单机工作" if not core.settings.central_server_url else "尚未同步",
     )
     window = MainWindow(pages, status, ui_state)
     holder["window"] = window
     window.backup_requested.connect(backup_now)
+    window.user_switch_requested.connect(switcher.choose)
+    user.changed.connect(lambda: window.set_user(user.text()))
     errors.install()
-    return Gui(window, runner)
+    return Gui(window, runner, user, switcher)
 
 
 def _offscreen() -> bool:

@@ -44,7 +44,8 @@ def _common(defaults: bool) -> _Parser:
 _HEAVY_COMMANDS = {
     "laws": "法规库：导入、检索、查看、引用核对",
     "calendar": "期限计算（工作日、调休）",
-    "case": "案件：立案、办理流程动作、查看、核验全过程记录",
+    "case": "案件：立案、办理流程动作、查看、全过程记录",
+    "party": "当事人：登记、查找",
 }
 
 
@@ -94,10 +95,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         from workstation import cli_calendar
 
         cli_calendar.add_parsers(sub, common, _Parser)
-    if "case" in wanted:
+    if wanted & {"case", "party"}:
         from workstation import cli_cases
 
-        cli_cases.add_parsers(sub, common, _Parser)
+        cli_cases.add_parsers(sub, common, _Parser, wanted)
     for name, help_text in _HEAVY_COMMANDS.items():
         if name not in wanted:
             sub.add_parser(name, help=help_text, parents=[common])
@@ -320,6 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "laws_command", None),
             getattr(args, "calendar_command", None),
             getattr(args, "case_command", None),
+            getattr(args, "party_command", None),
         )
         if part
     )
@@ -329,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if key[0] == "laws":
             return _with_core(args, out, key)
-        if key[0] == "case":
+        if key[0] in ("case", "party"):
             return _with_core_cases(args, out, key)
         if key == ("calendar", "add"):
             from workstation import cli_calendar

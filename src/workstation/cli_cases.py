@@ -15,11 +15,37 @@ from workstation.domain.errors import InvalidInput
 if TYPE_CHECKING:
     from workstation.app import Core
     from workstation.cli import Output
+    from workstation.domain.entities import Party
     from workstation.services.cases import CaseView
 
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> None:
-    case = sub.add_parser("case", help="案件：立案、办理流程动作、查看、核验全过程记录", parents=[common])
+def add_parsers(
+    sub: Any, common: argparse.ArgumentParser, parser_class: type, wanted: set[str] | None = None
+) -> None:
+    wanted = {"case", "party"} if wanted is None else wanted
+    if "party" in wanted:
+        _add_party_parsers(sub, common, parser_class)
+    if "case" in wanted:
+        _add_case_parsers(sub, common, parser_class)
+
+
+def _add_party_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> None:
+    party = sub.add_parser("party", help="当事人：登记、查找", parents=[common])
+    party_sub = party.add_subparsers(
+        dest="party_command", metavar="操作", required=True, parser_class=parser_class
+    )
+    add = party_sub.add_parser(
+        "add", help="登记当事人（JSON 文件；证件号码自动规范并校验）", parents=[common]
+    )
+    add.add_argument(
+        "--json-file", type=Path, required=True, metavar="FILE", help="当事人信息（见 docs/CLI.md）"
+    )
+    find = party_sub.add_parser("find", help="按姓名、名称、身份证号或统一社会信用代码查找", parents=[common])
+    find.add_argument("text", nargs="?", default="", metavar="TEXT", help="查找内容（省略则列出全部）")
+
+
+def _add_case_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> None:
+    case = sub.add_parser("case", help="案件：立案、办理流程动作、查看、全过程记录", parents=[common])
     case_sub = case.add_subparsers(
         dest="case_command", metavar="操作", required=True, parser_class=parser_class
     )
@@ -37,6 +63,10 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: type) -
     show.add_argument("--as", dest="actor", metavar="OFFICER", help="以该执法人员的身份判断（默认承办人）")
     verify = case_sub.add_parser("verify-log", help="核验案件全过程记录是否被篡改", parents=[common])
     verify.add_argument("case", metavar="CASE", help="案件编号或案号")
+    history = case_sub.add_parser(
+        "history", help="查看案件全过程记录（谁、何时、做了什么）", parents=[common]
+    )
+    history.add_argument("case", metavar="CASE", help="案件编号或案号")
 
 
 def _date(text: str) -> dt.date:
@@ -125,7 +155,67 @@ def cmd_verify_log(core: Core, args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+def cmd_history(core: Core, args: argparse.Namespace, out: Output) -> int:
+    entries = core.case_record.timeline(args.case).value
+    data = {
+        "events": [
+            {
+                "seq": e.seq,
+                "occurred_at": e.occurred_at.isoformat(),
+                "actor": e.actor,
+                "role": e.role,
+                "action": e.action,
+                "changes": list(e.changes),
+                "warnings": list(e.warnings),
+                "hash": e.hash,
+            }
+            for e in entries
+        ]
+    }
+    lines = []
+    for e in entries:
+        lines.append(
+            f"{e.seq}. {e.occurred_at.isoformat(timespec='minutes')}  {e.actor}（{e.role}）  {e.action}"
+        )
+        lines.extend(f"    {c}" for c in e.changes)
+        lines.extend(f"    （提示）{w}" for w in e.warnings)
+    out.result(data, "\n".join(lines) or "（无记录）")
+    return 0
+
+
+def _party_dict(party: Party) -> dict[str, Any]:
+    return {
+        "id": party.id,
+        "kind": party.kind.value,
+        "name": party.name,
+        "id_number": party.id_number,
+        "credit_code": party.credit_code,
+        "legal_representative": party.legal_representative,
+        "address": party.address,
+    }
+
+
+def _party_text(party: Party) -> str:
+    return f"{party.id}  {party.name}（{party.kind.label}）{party.id_number or party.credit_code or ''}"
+
+
+def cmd_party_add(core: Core, args: argparse.Namespace, out: Output) -> int:
+    party = core.intake.add_party(_read_json(args.json_file)).value
+    out.result({"party": _party_dict(party)}, "已登记当事人：" + _party_text(party))
+    return 0
+
+
+def cmd_party_find(core: Core, args: argparse.Namespace, out: Output) -> int:
+    parties = core.intake.find_parties(args.text).value
+    text = "\n".join(_party_text(p) for p in parties) or "未找到当事人。"
+    out.result({"parties": [_party_dict(p) for p in parties]}, text)
+    return 0
+
+
 COMMANDS: dict[tuple[str, ...], Callable[[Core, argparse.Namespace, Output], int]] = {
+    ("party", "add"): cmd_party_add,
+    ("party", "find"): cmd_party_find,
+    ("case", "history"): cmd_history,
     ("case", "new"): cmd_new,
     ("case", "act"): cmd_act,
     ("case", "show"): cmd_show,

@@ -41,6 +41,10 @@ class Settings:
     backups_to_keep: int = 10
     #: Logging level of the log file (DEBUG, INFO, WARNING).
     log_level: str = "INFO"
+    #: The officer working at this desk (every action is recorded against them); empty: ask.
+    current_officer_id: str = ""
+    #: That officer's name, shown in the status bar without opening the database.
+    current_officer_name: str = ""
 
 
 _VALIDATORS: dict[str, Callable[[Any], bool]] = {
@@ -50,6 +54,8 @@ _VALIDATORS: dict[str, Callable[[Any], bool]] = {
     "sync_interval_minutes": lambda v: isinstance(v, int) and 1 <= v <= 1440,
     "backups_to_keep": lambda v: isinstance(v, int) and 1 <= v <= 100,
     "log_level": lambda v: v in ("DEBUG", "INFO", "WARNING"),
+    "current_officer_id": lambda v: isinstance(v, str) and len(v) <= 64,
+    "current_officer_name": lambda v: isinstance(v, str) and len(v) <= 100,
 }
 
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}

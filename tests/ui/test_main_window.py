@@ -81,7 +81,7 @@ def test_settings_page_checks_and_backs_up_the_database(gui: Gui, qtbot: QtBot, 
 
 def test_status_bar_shows_user_mode_network_and_sync(gui: Gui) -> None:
     window = gui.window
-    assert window.user_label.text() == "用户：未登录"
+    assert window.user_label.text() == "用户：未选择"
     assert window.mode_label.text() == "正式环境"
     assert window.network_label.text() == "离线"
     assert window.sync_label.text().startswith("同步：")

@@ -22,9 +22,9 @@ from workstation.domain.entities import (
 @dataclass
 class FakeOfficeRepository:
     agencies: dict[str, Agency] = field(default_factory=dict)
-    officers: dict[str, Officer] = field(default_factory=dict)
-    parties: dict[str, Party] = field(default_factory=dict)
-    items: dict[str, EnforcementItem] = field(default_factory=dict)
+    officer_rows: dict[str, Officer] = field(default_factory=dict)
+    party_rows: dict[str, Party] = field(default_factory=dict)
+    item_rows: dict[str, EnforcementItem] = field(default_factory=dict)
     #: Open cases (all of them are 我的待办 candidates; those with a deadline are due_soon candidates).
     cases: list[CaseBrief] = field(default_factory=list)
     stage_counts: list[StageCount] = field(default_factory=list)
@@ -40,25 +40,43 @@ class FakeOfficeRepository:
         return self._put(self.agencies, agency.code, agency)  # type: ignore[arg-type]
 
     def upsert_officer(self, officer: Officer) -> bool:
-        return self._put(self.officers, officer.certificate_no, officer)  # type: ignore[arg-type]
+        return self._put(self.officer_rows, officer.certificate_no, officer)  # type: ignore[arg-type]
 
     def upsert_party(self, party: Party) -> bool:
         key = party.id_number or party.credit_code or party.id
-        return self._put(self.parties, key, party)  # type: ignore[arg-type]
+        return self._put(self.party_rows, key, party)  # type: ignore[arg-type]
 
     def upsert_item(self, item: EnforcementItem) -> bool:
-        return self._put(self.items, item.code, item)  # type: ignore[arg-type]
+        return self._put(self.item_rows, item.code, item)  # type: ignore[arg-type]
 
     def agency_by_code(self, code: str) -> Agency | None:
         return self.agencies.get(code)
 
+    def officers(self) -> list[Officer]:
+        return sorted(self.officer_rows.values(), key=lambda o: o.name)
+
+    def items(self) -> list[EnforcementItem]:
+        return sorted(self.item_rows.values(), key=lambda i: i.code)
+
+    def find_parties(self, text: str, limit: int) -> list[Party]:
+        found = [
+            p
+            for p in self.party_rows.values()
+            if text in p.name or text in (p.id_number or "") or text in (p.credit_code or "")
+        ]
+        return sorted(found, key=lambda p: p.name)[:limit]
+
+    def party_by_identifier(self, id_number: str | None, credit_code: str | None) -> Party | None:
+        key = id_number or credit_code
+        return self.party_rows.get(key) if key else None
+
     def summary(self, today: dt.date, warn_days: int) -> OfficeSummary:
-        officers = tuple(sorted(self.officers.values(), key=lambda o: o.name))
+        officers = tuple(sorted(self.officer_rows.values(), key=lambda o: o.name))
         return OfficeSummary(
             agencies=tuple(self.agencies.values()),
             officers=officers,
-            party_count=len(self.parties),
-            item_count=len(self.items),
+            party_count=len(self.party_rows),
+            item_count=len(self.item_rows),
             case_count=len(self.cases),
             today=today,
             warn_days=warn_days,

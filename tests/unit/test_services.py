@@ -36,7 +36,7 @@ def test_seed_twice_changes_nothing_the_second_time() -> None:
     second = seed_demo(uow)
     assert second.value.changed == 0
     assert not second.changes
-    assert len(uow.repo.officers) == first.value.officers
+    assert len(uow.repo.officer_rows) == first.value.officers
 
 
 def test_office_summary_flags_expiring_certificates() -> None:

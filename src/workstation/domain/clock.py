@@ -18,7 +18,7 @@ class SystemClock:
 
 
 class FixedClock:
-    """A clock that stands still; for tests and training scenarios."""
+    """A clock that stands still until moved; for tests and training scenarios."""
 
     def __init__(self, at: dt.datetime) -> None:
         if at.tzinfo is None:
@@ -30,3 +30,9 @@ class FixedClock:
 
     def today(self) -> dt.date:
         return self._at.date()
+
+    def move_to(self, at: dt.datetime | dt.date) -> None:
+        """Set the clock (a training scenario or a test moving through a case's days)."""
+        if not isinstance(at, dt.datetime):
+            at = dt.datetime(at.year, at.month, at.day, self._at.hour, self._at.minute)
+        self._at = at if at.tzinfo is not None else at.replace(tzinfo=CHINA_TZ)

@@ -44,6 +44,20 @@ class OfficeRepository(Protocol):
 
     def agency_by_code(self, code: str) -> Agency | None: ...
 
+    def officers(self) -> list[Officer]:
+        """Every officer, by name."""
+        ...
+
+    def items(self) -> list[EnforcementItem]:
+        """The 执法事项 catalogue, by code."""
+        ...
+
+    def find_parties(self, text: str, limit: int) -> list[Party]:
+        """Parties whose name, ID number or credit code contains ``text`` (all when empty)."""
+        ...
+
+    def party_by_identifier(self, id_number: str | None, credit_code: str | None) -> Party | None: ...
+
     def summary(self, today: dt.date, warn_days: int) -> OfficeSummary: ...
 
 

@@ -20,6 +20,7 @@ from workstation.domain.entities import (
     OfficerRole,
     OfficeSummary,
     Party,
+    PartyKind,
     StageCount,
 )
 from workstation.persistence import errors as sqlerrors
@@ -72,6 +73,33 @@ def _officer(row: OfficerRow) -> Officer:
         certificate_valid_from=row.certificate_valid_from,
         certificate_valid_until=row.certificate_valid_until,
         roles=roles,
+        is_sample=bool(row.is_sample),
+    )
+
+
+def _party(row: PartyRow) -> Party:
+    return Party(
+        id=row.id,
+        kind=PartyKind(row.kind),
+        name=row.name,
+        id_number=row.id_number,
+        credit_code=row.credit_code,
+        legal_representative=row.legal_representative,
+        address=row.address,
+        is_sample=bool(row.is_sample),
+    )
+
+
+def _item(row: EnforcementItemRow) -> EnforcementItem:
+    return EnforcementItem(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        department=row.department,
+        violation_basis=row.violation_basis,
+        penalty_basis=row.penalty_basis,
+        delegated_to_township=bool(row.delegated_to_township),
+        delegation_document=row.delegation_document,
         is_sample=bool(row.is_sample),
     )
 
@@ -142,6 +170,33 @@ class SqlOfficeRepository:
             )
             return True
         return _apply(row, values)
+
+    def officers(self) -> list[Officer]:
+        return [_officer(r) for r in self._s.scalars(select(OfficerRow).order_by(OfficerRow.name))]
+
+    def items(self) -> list[EnforcementItem]:
+        rows = self._s.scalars(select(EnforcementItemRow).order_by(EnforcementItemRow.code))
+        return [_item(r) for r in rows]
+
+    def find_parties(self, text: str, limit: int) -> list[Party]:
+        query = select(PartyRow).order_by(PartyRow.name).limit(limit)
+        text = text.strip()
+        if text:
+            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(
+                PartyRow.name.like(like, escape="\\")
+                | PartyRow.id_number.like(like, escape="\\")
+                | PartyRow.credit_code.like(like, escape="\\")
+            )
+        return [_party(r) for r in self._s.scalars(query)]
+
+    def party_by_identifier(self, id_number: str | None, credit_code: str | None) -> Party | None:
+        row: PartyRow | None = None
+        if id_number:
+            row = self._s.scalar(select(PartyRow).where(PartyRow.id_number == id_number))
+        elif credit_code:
+            row = self._s.scalar(select(PartyRow).where(PartyRow.credit_code == credit_code))
+        return None if row is None else _party(row)
 
     def upsert_item(self, item: EnforcementItem) -> bool:
         row = self._s.scalar(select(EnforcementItemRow).where(EnforcementItemRow.code == item.code))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -55,6 +56,7 @@ class ShortcutsDialog(QDialog):
 class MainWindow(QMainWindow):
     page_changed = Signal(str)
     backup_requested = Signal()
+    user_switch_requested = Signal()
 
     def __init__(
         self,
@@ -94,7 +96,11 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self, status: StatusInfo) -> None:
         bar = self.ui.statusBar
-        self.user_label = QLabel(f"用户：{status.user}")
+        self.user_label = QPushButton(f"用户：{status.user}")
+        self.user_label.setFlat(True)
+        self.user_label.setToolTip("切换当前用户：以哪位执法人员的身份办理")
+        self.user_label.setAccessibleName("当前用户")
+        self.user_label.clicked.connect(self.user_switch_requested)
         self.mode_label = QLabel()
         if status.training:
             self.mode_label.setObjectName("trainingBadge")
@@ -112,6 +118,9 @@ class MainWindow(QMainWindow):
         self.ui.actionShortcuts.triggered.connect(self._on_shortcuts_triggered)
         self.ui.actionAbout.triggered.connect(self._on_about_triggered)
         self.ui.actionBackup.triggered.connect(self.backup_requested)
+
+    def set_user(self, text: str) -> None:
+        self.user_label.setText(f"用户：{text}")
 
     def page(self, key: str) -> QWidget:
         """The page widget for ``key``, built now if it has not been shown yet."""

@@ -76,6 +76,20 @@ QLabel[role="statCard"] {{
 QLabel[role="warningBanner"] {{
     color: {WARNING};
 }}
+*[invalid="true"] {{
+    border: 2px solid #b91c1c;
+    background: #fef2f2;
+}}
+QLabel[role="errorLabel"] {{
+    color: #b91c1c;
+}}
+QLabel[role="problemsLabel"] {{
+    color: {WARNING};
+    background: #fff7ed;
+    border: 1px solid #fed7aa;
+    border-radius: 4px;
+    padding: 6px 10px;
+}}
 QLabel#trainingBadge {{
     background: #b91c1c;
     color: white;

@@ -16,16 +16,17 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QFont, QFontDatabase, QGradient, QIcon,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView,
-    QLabel, QPushButton, QSizePolicy, QSpacerItem,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFrame, QHBoxLayout,
+    QHeaderView, QLabel, QPushButton, QScrollArea,
+    QSizePolicy, QSpacerItem, QTabWidget, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget)
 
 class Ui_CaseWorkspace(object):
     def setupUi(self, CaseWorkspace):
         if not CaseWorkspace.objectName():
             CaseWorkspace.setObjectName(u"CaseWorkspace")
         self.layout = QVBoxLayout(CaseWorkspace)
-        self.layout.setSpacing(8)
+        self.layout.setSpacing(6)
         self.layout.setObjectName(u"layout")
         self.layout.setContentsMargins(12, 0, 0, 0)
         self.numberLabel = QLabel(CaseWorkspace)
@@ -52,28 +53,33 @@ class Ui_CaseWorkspace(object):
 
         self.layout.addWidget(self.stepperLabel)
 
-        self.actionsHeading = QLabel(CaseWorkspace)
-        self.actionsHeading.setObjectName(u"actionsHeading")
-
-        self.layout.addWidget(self.actionsHeading)
-
-        self.actionsHost = QWidget(CaseWorkspace)
+        self.tabs = QTabWidget(CaseWorkspace)
+        self.tabs.setObjectName(u"tabs")
+        self.actionsTab = QWidget()
+        self.actionsTab.setObjectName(u"actionsTab")
+        self.actionsTabLayout = QVBoxLayout(self.actionsTab)
+        self.actionsTabLayout.setObjectName(u"actionsTabLayout")
+        self.actionsScroll = QScrollArea(self.actionsTab)
+        self.actionsScroll.setObjectName(u"actionsScroll")
+        self.actionsScroll.setWidgetResizable(True)
+        self.actionsScroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.actionsHost = QWidget()
         self.actionsHost.setObjectName(u"actionsHost")
         self.actionsLayout = QVBoxLayout(self.actionsHost)
         self.actionsLayout.setSpacing(4)
         self.actionsLayout.setObjectName(u"actionsLayout")
-        self.actionsLayout.setContentsMargins(0, 0, 0, 0)
+        self.actionsScroll.setWidget(self.actionsHost)
 
-        self.layout.addWidget(self.actionsHost)
+        self.actionsTabLayout.addWidget(self.actionsScroll)
 
-        self.deadlinesHeading = QLabel(CaseWorkspace)
-        self.deadlinesHeading.setObjectName(u"deadlinesHeading")
-
-        self.layout.addWidget(self.deadlinesHeading)
-
-        self.deadlinesTable = QTableWidget(CaseWorkspace)
-        if (self.deadlinesTable.columnCount() < 4):
-            self.deadlinesTable.setColumnCount(4)
+        self.tabs.addTab(self.actionsTab, "")
+        self.deadlinesTab = QWidget()
+        self.deadlinesTab.setObjectName(u"deadlinesTab")
+        self.deadlinesTabLayout = QVBoxLayout(self.deadlinesTab)
+        self.deadlinesTabLayout.setObjectName(u"deadlinesTabLayout")
+        self.deadlinesTable = QTableWidget(self.deadlinesTab)
+        if (self.deadlinesTable.columnCount() < 5):
+            self.deadlinesTable.setColumnCount(5)
         __qtablewidgetitem = QTableWidgetItem()
         self.deadlinesTable.setHorizontalHeaderItem(0, __qtablewidgetitem)
         __qtablewidgetitem1 = QTableWidgetItem()
@@ -82,40 +88,70 @@ class Ui_CaseWorkspace(object):
         self.deadlinesTable.setHorizontalHeaderItem(2, __qtablewidgetitem2)
         __qtablewidgetitem3 = QTableWidgetItem()
         self.deadlinesTable.setHorizontalHeaderItem(3, __qtablewidgetitem3)
+        __qtablewidgetitem4 = QTableWidgetItem()
+        self.deadlinesTable.setHorizontalHeaderItem(4, __qtablewidgetitem4)
         self.deadlinesTable.setObjectName(u"deadlinesTable")
         self.deadlinesTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.deadlinesTable.setAlternatingRowColors(True)
-        self.deadlinesTable.setColumnCount(4)
+        self.deadlinesTable.setWordWrap(True)
+        self.deadlinesTable.setColumnCount(5)
 
-        self.layout.addWidget(self.deadlinesTable)
+        self.deadlinesTabLayout.addWidget(self.deadlinesTable)
+
+        self.tabs.addTab(self.deadlinesTab, "")
+        self.recordTab = QWidget()
+        self.recordTab.setObjectName(u"recordTab")
+        self.recordTabLayout = QVBoxLayout(self.recordTab)
+        self.recordTabLayout.setObjectName(u"recordTabLayout")
+        self.timelineTable = QTableWidget(self.recordTab)
+        if (self.timelineTable.columnCount() < 4):
+            self.timelineTable.setColumnCount(4)
+        __qtablewidgetitem5 = QTableWidgetItem()
+        self.timelineTable.setHorizontalHeaderItem(0, __qtablewidgetitem5)
+        __qtablewidgetitem6 = QTableWidgetItem()
+        self.timelineTable.setHorizontalHeaderItem(1, __qtablewidgetitem6)
+        __qtablewidgetitem7 = QTableWidgetItem()
+        self.timelineTable.setHorizontalHeaderItem(2, __qtablewidgetitem7)
+        __qtablewidgetitem8 = QTableWidgetItem()
+        self.timelineTable.setHorizontalHeaderItem(3, __qtablewidgetitem8)
+        self.timelineTable.setObjectName(u"timelineTable")
+        self.timelineTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timelineTable.setAlternatingRowColors(True)
+        self.timelineTable.setWordWrap(True)
+        self.timelineTable.setColumnCount(4)
+
+        self.recordTabLayout.addWidget(self.timelineTable)
 
         self.verifyBar = QHBoxLayout()
         self.verifyBar.setObjectName(u"verifyBar")
-        self.verifyButton = QPushButton(CaseWorkspace)
+        self.verifyButton = QPushButton(self.recordTab)
         self.verifyButton.setObjectName(u"verifyButton")
         self.verifyButton.setEnabled(False)
 
         self.verifyBar.addWidget(self.verifyButton)
+
+        self.verifyLabel = QLabel(self.recordTab)
+        self.verifyLabel.setObjectName(u"verifyLabel")
+        self.verifyLabel.setWordWrap(True)
+
+        self.verifyBar.addWidget(self.verifyLabel)
 
         self.verifySpacer = QSpacerItem(40, 20, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
 
         self.verifyBar.addItem(self.verifySpacer)
 
 
-        self.layout.addLayout(self.verifyBar)
+        self.recordTabLayout.addLayout(self.verifyBar)
 
-        self.verifyLabel = QLabel(CaseWorkspace)
-        self.verifyLabel.setObjectName(u"verifyLabel")
-        self.verifyLabel.setWordWrap(True)
+        self.tabs.addTab(self.recordTab, "")
 
-        self.layout.addWidget(self.verifyLabel)
-
-        self.bottomSpacer = QSpacerItem(20, 20, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
-
-        self.layout.addItem(self.bottomSpacer)
+        self.layout.addWidget(self.tabs)
 
 
         self.retranslateUi(CaseWorkspace)
+
+        self.tabs.setCurrentIndex(0)
+
 
         QMetaObject.connectSlotsByName(CaseWorkspace)
     # setupUi
@@ -123,16 +159,13 @@ class Ui_CaseWorkspace(object):
     def retranslateUi(self, CaseWorkspace):
         self.numberLabel.setProperty(u"role", QCoreApplication.translate("CaseWorkspace", u"titleLabel", None))
         self.numberLabel.setText(QCoreApplication.translate("CaseWorkspace", u"\u672a\u9009\u62e9\u6848\u4ef6", None))
-        self.caseTitleLabel.setText(QCoreApplication.translate("CaseWorkspace", u"\u5728\u5de6\u4fa7\u5217\u8868\u4e2d\u9009\u62e9\u4e00\u4ef6\u6848\u4ef6\u3002", None))
+        self.caseTitleLabel.setText(QCoreApplication.translate("CaseWorkspace", u"\u5728\u5de6\u4fa7\u5217\u8868\u4e2d\u9009\u62e9\u4e00\u4ef6\u6848\u4ef6\uff0c\u6216\u70b9\u201c\u65b0\u5efa\u6848\u4ef6\u201d\u3002", None))
         self.stageLabel.setText("")
         self.stepperLabel.setText("")
 #if QT_CONFIG(accessibility)
         self.stepperLabel.setAccessibleName(QCoreApplication.translate("CaseWorkspace", u"\u529e\u6848\u9636\u6bb5", None))
 #endif // QT_CONFIG(accessibility)
-        self.actionsHeading.setProperty(u"role", QCoreApplication.translate("CaseWorkspace", u"sectionHeading", None))
-        self.actionsHeading.setText(QCoreApplication.translate("CaseWorkspace", u"\u53ef\u529e\u7406\u7684\u64cd\u4f5c", None))
-        self.deadlinesHeading.setProperty(u"role", QCoreApplication.translate("CaseWorkspace", u"sectionHeading", None))
-        self.deadlinesHeading.setText(QCoreApplication.translate("CaseWorkspace", u"\u671f\u9650", None))
+        self.tabs.setTabText(self.tabs.indexOf(self.actionsTab), QCoreApplication.translate("CaseWorkspace", u"\u529e\u7406(&1)", None))
         ___qtablewidgetitem = self.deadlinesTable.horizontalHeaderItem(0)
         ___qtablewidgetitem.setText(QCoreApplication.translate("CaseWorkspace", u"\u671f\u9650", None))
         ___qtablewidgetitem1 = self.deadlinesTable.horizontalHeaderItem(1)
@@ -140,12 +173,27 @@ class Ui_CaseWorkspace(object):
         ___qtablewidgetitem2 = self.deadlinesTable.horizontalHeaderItem(2)
         ___qtablewidgetitem2.setText(QCoreApplication.translate("CaseWorkspace", u"\u5c4a\u6ee1", None))
         ___qtablewidgetitem3 = self.deadlinesTable.horizontalHeaderItem(3)
-        ___qtablewidgetitem3.setText(QCoreApplication.translate("CaseWorkspace", u"\u4f9d\u636e", None))
+        ___qtablewidgetitem3.setText(QCoreApplication.translate("CaseWorkspace", u"\u5269\u4f59", None))
+        ___qtablewidgetitem4 = self.deadlinesTable.horizontalHeaderItem(4)
+        ___qtablewidgetitem4.setText(QCoreApplication.translate("CaseWorkspace", u"\u4f9d\u636e", None))
 #if QT_CONFIG(accessibility)
         self.deadlinesTable.setAccessibleName(QCoreApplication.translate("CaseWorkspace", u"\u6848\u4ef6\u671f\u9650", None))
 #endif // QT_CONFIG(accessibility)
+        self.tabs.setTabText(self.tabs.indexOf(self.deadlinesTab), QCoreApplication.translate("CaseWorkspace", u"\u671f\u9650(&2)", None))
+        ___qtablewidgetitem5 = self.timelineTable.horizontalHeaderItem(0)
+        ___qtablewidgetitem5.setText(QCoreApplication.translate("CaseWorkspace", u"\u5e8f\u53f7", None))
+        ___qtablewidgetitem6 = self.timelineTable.horizontalHeaderItem(1)
+        ___qtablewidgetitem6.setText(QCoreApplication.translate("CaseWorkspace", u"\u65f6\u95f4\u3001\u4eba\u5458", None))
+        ___qtablewidgetitem7 = self.timelineTable.horizontalHeaderItem(2)
+        ___qtablewidgetitem7.setText(QCoreApplication.translate("CaseWorkspace", u"\u64cd\u4f5c", None))
+        ___qtablewidgetitem8 = self.timelineTable.horizontalHeaderItem(3)
+        ___qtablewidgetitem8.setText(QCoreApplication.translate("CaseWorkspace", u"\u5185\u5bb9", None))
+#if QT_CONFIG(accessibility)
+        self.timelineTable.setAccessibleName(QCoreApplication.translate("CaseWorkspace", u"\u5168\u8fc7\u7a0b\u8bb0\u5f55", None))
+#endif // QT_CONFIG(accessibility)
         self.verifyButton.setText(QCoreApplication.translate("CaseWorkspace", u"\u6838\u9a8c\u5168\u8fc7\u7a0b\u8bb0\u5f55(&V)", None))
         self.verifyLabel.setText("")
+        self.tabs.setTabText(self.tabs.indexOf(self.recordTab), QCoreApplication.translate("CaseWorkspace", u"\u5168\u8fc7\u7a0b\u8bb0\u5f55(&3)", None))
         pass
     # retranslateUi
 

@@ -52,6 +52,11 @@ class Ui_CasesPage(object):
 
         self.filterBar.addWidget(self.countLabel)
 
+        self.newCaseButton = QPushButton(CasesPage)
+        self.newCaseButton.setObjectName(u"newCaseButton")
+
+        self.filterBar.addWidget(self.newCaseButton)
+
         self.refreshButton = QPushButton(CasesPage)
         self.refreshButton.setObjectName(u"refreshButton")
 
@@ -103,6 +108,10 @@ class Ui_CasesPage(object):
         self.stageCombo.setAccessibleName(QCoreApplication.translate("CasesPage", u"\u6848\u4ef6\u9636\u6bb5", None))
 #endif // QT_CONFIG(accessibility)
         self.countLabel.setText("")
+        self.newCaseButton.setText(QCoreApplication.translate("CasesPage", u"\u65b0\u5efa\u6848\u4ef6(&N)", None))
+#if QT_CONFIG(tooltip)
+        self.newCaseButton.setToolTip(QCoreApplication.translate("CasesPage", u"\u767b\u8bb0\u4e00\u4ef6\u65b0\u6848\u4ef6\uff08Ctrl+N\uff09", None))
+#endif // QT_CONFIG(tooltip)
         self.refreshButton.setText(QCoreApplication.translate("CasesPage", u"\u5237\u65b0(&R)", None))
 #if QT_CONFIG(accessibility)
         self.casesView.setAccessibleName(QCoreApplication.translate("CasesPage", u"\u6848\u4ef6\u5217\u8868", None))

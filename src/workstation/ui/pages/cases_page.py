@@ -7,27 +7,66 @@ import functools
 import html
 import itertools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableWidgetItem, QWidget
 
 from workstation.domain.case_list import COLUMNS, CaseListQuery, CaseListRow, CaseSort
 from workstation.domain.cases import CaseKind
+from workstation.domain.clock import CHINA_TZ
+from workstation.domain.entities import Party
 from workstation.domain.formatting import chinese_date
 from workstation.domain.record import VerifyReport
-from workstation.domain.workflow import ActionOption
+from workstation.domain.workflow import ActionOption, WorkflowDefinition
 from workstation.services.case_list import CaseListService
-from workstation.services.cases import CaseService, CaseView
+from workstation.services.case_record import CaseRecordService, TimelineEntry
+from workstation.services.cases import CaseService, CaseView, NewCaseSpec
 from workstation.services.changes import Result
+from workstation.services.intake import IntakeOptions, IntakeService
+from workstation.ui.action_dialog import ActionDialog
 from workstation.ui.case_list_model import CaseListModel
+from workstation.ui.current_user import CurrentUser
 from workstation.ui.errors import ErrorReporter
+from workstation.ui.field_editors import citation_from_link, problems_html
 from workstation.ui.forms.case_workspace_ui import Ui_CaseWorkspace
 from workstation.ui.forms.cases_page_ui import Ui_CasesPage
+from workstation.ui.new_case_wizard import NewCaseWizard
 from workstation.ui.tasks import TaskRunner
 
 #: Each workflow's stages in order, as (code, label), by case kind.
 Stages = Mapping[CaseKind, Sequence[tuple[str, str]]]
+_OVERDUE = QColor("#b91c1c")
+_SOON = QColor("#b45309")
+#: Days before a deadline at which the workspace shows it in amber.
+SOON_DAYS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CaseServices:
+    """What the 案件 page uses: cases, the list, the record, and intake for new cases."""
+
+    cases: CaseService
+    case_list: CaseListService
+    record: CaseRecordService
+    intake: IntakeService
+
+
+def stages_of(
+    workflows: Mapping[CaseKind, WorkflowDefinition],
+) -> dict[CaseKind, tuple[tuple[str, str], ...]]:
+    return {kind: tuple((s.code, s.label) for s in d.stages) for kind, d in workflows.items()}
+
+
+def days_left_text(due: dt.date, today: dt.date) -> str:
+    left = (due - today).days
+    if left < 0:
+        return f"已超期{-left}日"
+    if left == 0:
+        return "今日届满"
+    return f"还有{left}日"
 
 
 def stepper_html(stages: Sequence[tuple[str, str]], current: str) -> str:
@@ -58,10 +97,12 @@ def problems_text(action: ActionOption) -> str:
 
 
 class CaseWorkspace(QWidget):
-    """One case: 案号, 案由, the stage stepper, the actions open to it (or why not), its deadlines."""
+    """One case: 案号, 案由, the stage stepper, the actions open to it (or why not, each rule
+    linked to its article), its deadlines with the days left, and its 全过程记录."""
 
     verify_requested = Signal(str)
     action_requested = Signal(str, str)
+    citation_activated = Signal(str)
 
     def __init__(self, stages: Stages, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,16 +112,16 @@ class CaseWorkspace(QWidget):
         self._view: CaseView | None = None
         self.action_buttons: dict[str, QPushButton] = {}
         self.problem_labels: dict[str, QLabel] = {}
-        header = self.ui.deadlinesTable.horizontalHeader()
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.ui.deadlinesTable.verticalHeader().setVisible(False)
+        for table, stretch in ((self.ui.deadlinesTable, 4), (self.ui.timelineTable, 3)):
+            table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+            table.verticalHeader().setVisible(False)
         self.ui.verifyButton.clicked.connect(self._on_verify_button_clicked)
 
     @property
     def view(self) -> CaseView | None:
         return self._view
 
-    def show_case(self, view: CaseView) -> None:
+    def show_case(self, view: CaseView, today: dt.date | None = None) -> None:
         self._view = view
         case = view.case
         ui = self.ui
@@ -91,20 +132,52 @@ class CaseWorkspace(QWidget):
         ui.stageLabel.setText(f"当前阶段：{view.stage_label}　　全过程记录 {view.event_count} 条")
         ui.stepperLabel.setText(stepper_html(self._stages.get(case.kind, ()), case.stage))
         self._show_actions(view.actions)
-        table = ui.deadlinesTable
+        self._show_deadlines(view, today or dt.date.today())
+        ui.verifyButton.setEnabled(True)
+        ui.verifyLabel.setText("")
+
+    def _show_deadlines(self, view: CaseView, today: dt.date) -> None:
+        table = self.ui.deadlinesTable
         table.setRowCount(len(view.deadlines))
+        closed = view.case.closed_on is not None
         for row, deadline in enumerate(view.deadlines):
+            left = (deadline.due - today).days
             values = (
                 deadline.label,
                 chinese_date(deadline.start),
                 chinese_date(deadline.due),
+                "—" if closed else days_left_text(deadline.due, today),
                 deadline.basis,
             )
             for column, text in enumerate(values):
-                table.setItem(row, column, QTableWidgetItem(text))
-        table.resizeColumnsToContents()
-        ui.verifyButton.setEnabled(True)
-        ui.verifyLabel.setText("")
+                item = QTableWidgetItem(text)
+                if not closed and column == 3 and left <= SOON_DAYS:
+                    item.setForeground(QBrush(_OVERDUE if left < 0 else _SOON))
+                table.setItem(row, column, item)
+        for column in range(4):
+            table.resizeColumnToContents(column)
+        table.resizeRowsToContents()
+
+    def show_timeline(self, entries: Sequence[TimelineEntry]) -> None:
+        table = self.ui.timelineTable
+        table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            local = entry.occurred_at.astimezone(CHINA_TZ)
+            content = "\n".join([*entry.changes, *(f"（提示）{w}" for w in entry.warnings)])
+            values = (
+                str(entry.seq),
+                f"{local.strftime('%Y-%m-%d %H:%M')}\n{entry.actor}（{entry.role}）",
+                entry.action,
+                content,
+            )
+            for column, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if column == 0:
+                    item.setToolTip(f"本条记录的哈希值：{entry.hash}")
+                table.setItem(row, column, item)
+        for column in range(3):
+            table.resizeColumnToContents(column)
+        table.resizeRowsToContents()
 
     def show_report(self, report: VerifyReport) -> None:
         self.ui.verifyLabel.setText(("✔ " if report.ok else "✘ ") + report.summary())
@@ -127,23 +200,27 @@ class CaseWorkspace(QWidget):
             button.clicked.connect(functools.partial(self._on_action_clicked, action.code))
             layout.addWidget(button)
             self.action_buttons[action.code] = button
-            notes = problems_text(action) if not action.enabled else ""
-            if action.warnings:
-                notes = "\n".join(
-                    [notes, *(f"（提示）［{p.rule}］{p.message}（{p.citation}）" for p in action.warnings)]
-                ).strip()
+            notes = problems_html(action.problems if not action.enabled else (), action.warnings)
             if notes:
                 label = QLabel(notes)
+                label.setTextFormat(Qt.TextFormat.RichText)
                 label.setWordWrap(True)
                 label.setStyleSheet("color:#b45309; margin-left:1em")
-                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                button.setToolTip(notes)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+                label.linkActivated.connect(self._on_problem_link_activated)
+                button.setToolTip(problems_text(action))
                 layout.addWidget(label)
                 self.problem_labels[action.code] = label
+        layout.addStretch(1)
 
     def _on_action_clicked(self, code: str) -> None:
         if self._view is not None:
             self.action_requested.emit(self._view.case.id, code)
+
+    def _on_problem_link_activated(self, link: str) -> None:
+        citation = citation_from_link(link)
+        if citation:
+            self.citation_activated.emit(citation)
 
     def _on_verify_button_clicked(self) -> None:
         if self._view is not None:
@@ -152,20 +229,29 @@ class CaseWorkspace(QWidget):
 
 
 class CasesPage(QWidget):
-    """The 案件 page. Key queries run on the I/O pool; only the newest result is shown."""
+    """The 案件 page. Key queries run on the I/O pool; only the newest result is shown.
+
+    Actions are taken as the :class:`CurrentUser`; with nobody chosen the page asks for a user
+    first (:attr:`user_needed`). A rule quoted in the workspace or a form opens its article in
+    找法 (:attr:`citation_activated`).
+    """
 
     list_loaded = Signal(int)
     case_shown = Signal(str)
     verified = Signal(object)
+    timeline_shown = Signal(str)
+    action_done = Signal(str, str)
+    user_needed = Signal()
+    citation_activated = Signal(str)
 
     DEBOUNCE_MS = 250
 
     def __init__(
         self,
-        cases: CaseService,
-        case_list: CaseListService,
-        stages: Stages,
+        services: CaseServices,
+        workflows: Mapping[CaseKind, WorkflowDefinition],
         today: Callable[[], dt.date],
+        user: CurrentUser,
         runner: TaskRunner,
         errors: ErrorReporter,
         parent: QWidget | None = None,
@@ -173,10 +259,14 @@ class CasesPage(QWidget):
         super().__init__(parent)
         self.ui = Ui_CasesPage()
         self.ui.setupUi(self)
-        self._cases = cases
-        self._list = case_list
+        self._services = services
+        self._cases = services.cases
+        self._list = services.case_list
+        self._workflows = workflows
+        stages = stages_of(workflows)
         self._stages = stages
         self._today = today
+        self._user = user
         self._runner = runner
         self._errors = errors
         self._requests = itertools.count(1)
@@ -190,6 +280,8 @@ class CasesPage(QWidget):
         self._stage_labels = labels
         self.model = CaseListModel(self._fetch_rows, labels)
         self.workspace = CaseWorkspace(stages)
+        self.action_dialog: ActionDialog | None = None
+        self.wizard: NewCaseWizard | None = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(self.DEBOUNCE_MS)
@@ -215,7 +307,8 @@ class CasesPage(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         ui.casesView.setColumnWidth(0, 190)
         ui.workspaceLayout.addWidget(self.workspace)
-        ui.splitter.setSizes([700, 520])
+        ui.splitter.setSizes([560, 720])
+        self._new_case_shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
 
     def _connect_signals(self) -> None:
         ui = self.ui
@@ -224,10 +317,15 @@ class CasesPage(QWidget):
         self._debounce.timeout.connect(self._on_debounce_timeout)
         ui.stageCombo.currentIndexChanged.connect(self._on_stage_combo_changed)
         ui.refreshButton.clicked.connect(self._on_refresh_button_clicked)
+        ui.newCaseButton.clicked.connect(self.new_case)
+        self._new_case_shortcut.activated.connect(self.new_case)
         ui.casesView.horizontalHeader().sectionClicked.connect(self._on_header_section_clicked)
         ui.casesView.clicked.connect(self._on_cases_view_clicked)
         ui.casesView.activated.connect(self._on_cases_view_clicked)
         self.workspace.verify_requested.connect(self._on_verify_requested)
+        self.workspace.action_requested.connect(self._on_action_requested)
+        self.workspace.citation_activated.connect(self.citation_activated)
+        self._user.changed.connect(self._on_user_changed)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
@@ -305,16 +403,37 @@ class CasesPage(QWidget):
 
     def open_case(self, case_id: str) -> None:
         today = self._today()
+        actor = self._user.officer_id
         self._runner.run_db(
-            lambda: self._cases.show(case_id, today),
+            lambda: self._cases.show(case_id, today, actor),
             self._on_case_loaded,
             self._errors.report,
             "打开案件",
         )
+        self._load_timeline(case_id)
+
+    def _load_timeline(self, case_id: str) -> None:
+        self._runner.run_db(
+            lambda: self._services.record.timeline(case_id),
+            functools.partial(self._on_timeline_loaded, case_id),
+            self._errors.report,
+            "全过程记录",
+        )
 
     def _on_case_loaded(self, result: Result[CaseView]) -> None:
-        self.workspace.show_case(result.value)
+        self.workspace.show_case(result.value, self._today())
         self.case_shown.emit(result.value.case.id)
+
+    def _on_timeline_loaded(self, case_id: str, result: Result[list[TimelineEntry]]) -> None:
+        view = self.workspace.view
+        if view is not None and view.case.id == case_id:
+            self.workspace.show_timeline(result.value)
+            self.timeline_shown.emit(case_id)
+
+    def _on_user_changed(self) -> None:
+        view = self.workspace.view
+        if view is not None:
+            self.open_case(view.case.id)
 
     def _on_verify_requested(self, case_id: str) -> None:
         self._runner.run_db(
@@ -327,3 +446,128 @@ class CasesPage(QWidget):
     def _on_verified(self, result: Result[VerifyReport]) -> None:
         self.workspace.show_report(result.value)
         self.verified.emit(result.value)
+
+    # ------------------------------------------------------------- acting
+
+    def _on_action_requested(self, case_id: str, code: str) -> None:
+        view = self.workspace.view
+        if view is None or view.case.id != case_id:
+            return
+        if self._user.officer_id is None:
+            self.user_needed.emit()
+            return
+        option = next((a for a in view.actions if a.code == code), None)
+        if option is None:
+            return
+        definition = self._workflows[view.case.kind]
+        action = definition.action(code)
+        today = self._today()
+        dialog = ActionDialog(
+            option,
+            today,
+            definition.stage_label(option.to_stage) if option.to_stage else "",
+            action.documents if action else (),
+            self,
+        )
+        dialog.submitted.connect(
+            functools.partial(self._on_action_submitted, dialog, case_id, code, view.case.row_version, today)
+        )
+        dialog.citation_activated.connect(self.citation_activated)
+        self.action_dialog = dialog
+        dialog.open()
+
+    def _on_action_submitted(
+        self,
+        dialog: ActionDialog,
+        case_id: str,
+        code: str,
+        version: int,
+        today: dt.date,
+        values: dict[str, Any],
+    ) -> None:
+        actor = self._user.officer_id or ""
+        self._runner.run_db(
+            lambda: self._cases.act(case_id, code, values, actor, today, expected_version=version),
+            functools.partial(self._on_action_done, dialog, code),
+            functools.partial(self._on_action_failed, dialog),
+            "办理",
+        )
+
+    def _on_action_done(self, dialog: ActionDialog, code: str, result: Result[CaseView]) -> None:
+        dialog.done(ActionDialog.DialogCode.Accepted)
+        view = result.value
+        self.workspace.show_case(view, self._today())
+        self._load_timeline(view.case.id)
+        self.refresh()
+        self.action_done.emit(view.case.id, code)
+
+    def _on_action_failed(self, dialog: ActionDialog, exc: BaseException) -> None:
+        if not dialog.show_error(exc):
+            dialog.done(ActionDialog.DialogCode.Rejected)
+            self._errors.report(exc)
+
+    # ------------------------------------------------------------- new case
+
+    def new_case(self) -> None:
+        """Open the 新建案件 wizard (the office's officers and items are loaded first)."""
+        if self._user.officer_id is None:
+            self.user_needed.emit()
+            return
+        self._runner.run_db(
+            self._services.intake.options, self._on_intake_options, self._errors.report, "新建案件"
+        )
+
+    def _on_intake_options(self, result: Result[IntakeOptions]) -> None:
+        wizard = NewCaseWizard(result.value, self._user.officer_id, self._today(), self)
+        wizard.party_search_requested.connect(self._on_party_search_requested)
+        wizard.party_add_requested.connect(self._on_party_add_requested)
+        wizard.case_requested.connect(self._on_case_requested)
+        self.wizard = wizard
+        wizard.open()
+
+    def _on_party_search_requested(self, text: str) -> None:
+        self._runner.run_db(
+            lambda: self._services.intake.find_parties(text),
+            self._on_parties_found,
+            self._errors.report,
+            "查找当事人",
+        )
+
+    def _on_parties_found(self, result: Result[list[Party]]) -> None:
+        if self.wizard is not None:
+            self.wizard.set_parties(result.value)
+
+    def _on_party_add_requested(self, raw: dict[str, Any]) -> None:
+        self._runner.run_db(
+            lambda: self._services.intake.add_party(raw),
+            self._on_party_added,
+            self._on_party_failed,
+            "登记当事人",
+        )
+
+    def _on_party_added(self, result: Result[Party]) -> None:
+        if self.wizard is not None:
+            self.wizard.party_added(result.value)
+
+    def _on_party_failed(self, exc: BaseException) -> None:
+        if self.wizard is None or not self.wizard.show_party_error(exc):
+            self._errors.report(exc)
+
+    def _on_case_requested(self, raw: dict[str, Any]) -> None:
+        def create() -> Result[CaseView]:
+            return self._cases.new_case(NewCaseSpec.from_dict(raw))
+
+        self._runner.run_db(create, self._on_case_created, self._on_case_failed, "登记案件")
+
+    def _on_case_created(self, result: Result[CaseView]) -> None:
+        if self.wizard is not None:
+            self.wizard.stored()
+        view = result.value
+        self.workspace.show_case(view, self._today())
+        self._load_timeline(view.case.id)
+        self.refresh()
+        self.case_shown.emit(view.case.id)
+
+    def _on_case_failed(self, exc: BaseException) -> None:
+        if self.wizard is None or not self.wizard.show_error(exc):
+            self._errors.report(exc)

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import html
 import itertools
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,10 @@ _Index = QModelIndex | QPersistentModelIndex
 LAW_ROLE = Qt.ItemDataRole.UserRole + 1
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 2
 HEADING_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+#: The law and first article of a citation (a citation may list several articles).
+_FIRST_ARTICLE = re.compile(r"《[^》]+》第[一二三四五六七八九十百零〇]+条")
 
 
 def version_text(version: VersionRef) -> str:
@@ -295,6 +300,13 @@ class StatutesPage(QWidget):
             within_law=self._view.law.law_id if self._view else "",
             limit=50,
         )
+
+    def show_citation(self, citation: str) -> int:
+        """Look up a citation such as 《中华人民共和国行政处罚法》第五十一条 (its first article)."""
+        match = _FIRST_ARTICLE.search(citation)
+        text = match.group(0) if match else citation
+        self.ui.searchEdit.setText(text)
+        return self.search_now()
 
     def search_now(self) -> int:
         """Start a search for the current input; returns its request number."""

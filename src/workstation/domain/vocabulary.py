@@ -1,0 +1,140 @@
+"""How case fields and their values read in Chinese: option labels and list vocabularies.
+
+Workflow definitions name choice options by code (``"person"``, ``"direct"``); forms, timelines
+and documents show them through :func:`option_label`. List fields whose items come from a fixed
+vocabulary (the eight evidence kinds of 《行政处罚法》第四十六条, the penalty kinds of 第九条)
+are named in :data:`LIST_VOCABULARIES`, so a form offers exactly those items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workstation.domain.cases import CaseKind, CaseSource, EvidenceKind, Outcome, PenaltyType
+from workstation.domain.entities import PartyKind
+
+#: Option labels by field name, for options that are not one of the shared enums.
+_FIELD_OPTIONS: dict[str, dict[str, str]] = {
+    "service_method": {
+        "direct": "直接送达",
+        "left": "留置送达",
+        "post": "邮寄送达",
+        "electronic": "电子送达",
+        "announcement": "公告送达",
+        "entrusted": "委托送达",
+    },
+    "inspection_result": {"compliant": "未发现问题", "rectify": "责令整改", "file_case": "立案查处"},
+    "measure": {"seal": "查封", "seize": "扣押"},
+    "seizure_result": {"confiscate": "没收", "destroy": "销毁", "release": "解除"},
+    "pause_reason": {
+        "hearing": "听证",
+        "testing": "检测",
+        "inspection": "检验",
+        "quarantine": "检疫",
+        "appraisal": "鉴定",
+        "announcement": "公告",
+        "other": "其他",
+    },
+}
+
+#: Enum vocabularies by field name: choice fields and list fields drawing from them.
+_ENUM_FIELDS: dict[str, Mapping[str, str]] = {
+    "party_kind": {k.value: k.label for k in PartyKind},
+    "outcome": {k.value: k.label for k in Outcome},
+    "penalty_types": {k.value: k.label for k in PenaltyType},
+    "evidence_kinds": {k.value: k.label for k in EvidenceKind},
+    "source": {k.value: k.label for k in CaseSource},
+    "kind": {k.value: k.label for k in CaseKind},
+}
+
+#: List fields whose items must come from a fixed vocabulary (code → label).
+LIST_VOCABULARIES: dict[str, Mapping[str, str]] = {
+    "penalty_types": _ENUM_FIELDS["penalty_types"],
+    "evidence_kinds": _ENUM_FIELDS["evidence_kinds"],
+}
+
+#: List fields of records, with their columns (key, label): edited as a table.
+RECORD_LISTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "checklist": (("department", "部门"), ("item", "检查事项"), ("result", "检查结果")),
+}
+
+#: List fields the case service fills from the case itself when the form leaves them out.
+CASE_FILLED = frozenset({"officers"})
+
+#: Action names recorded by the service itself (not workflow actions).
+_SERVICE_ACTIONS = {"create": "登记案件"}
+
+
+def option_label(field: str, code: str) -> str:
+    """The Chinese label of ``code`` as a value of ``field`` (the code itself when unknown)."""
+    labels = _FIELD_OPTIONS.get(field) or _ENUM_FIELDS.get(field) or {}
+    return labels.get(code, code)
+
+
+def action_label(code: str, labels: Mapping[str, str]) -> str:
+    """An action's label from a workflow's ``labels`` or the service's own actions."""
+    return labels.get(code) or _SERVICE_ACTIONS.get(code, code)
+
+
+def value_text(field: str, value: Any) -> str:
+    """A field value as a person reads it: labels for codes, 是/否, lists joined with 、."""
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        parts = [value_text(field, item) for item in value]
+        return "、".join(parts) if parts else "（无）"
+    if isinstance(value, Mapping):
+        if "name" in value:
+            return str(value["name"])
+        return "，".join(f"{v}" for v in value.values() if v not in (None, ""))
+    if isinstance(value, str):
+        return option_label(field, value)
+    return str(value)
+
+
+__all__ = [
+    "CASE_FILLED",
+    "FIELD_LABELS",
+    "LIST_VOCABULARIES",
+    "RECORD_LISTS",
+    "action_label",
+    "option_label",
+    "value_text",
+]
+
+
+#: Labels of the fields the service and the ``sets`` of actions write (workflow fields carry their own).
+FIELD_LABELS: dict[str, str] = {
+    "stage": "阶段",
+    "case_number": "案号",
+    "deadlines": "期限",
+    "clue_received_on": "线索登记日期",
+    "filed_on": "立案日期",
+    "not_filed_on": "不予立案日期",
+    "saved_on": "先行登记保存日期",
+    "save_decided_on": "先行登记保存处理日期",
+    "investigation_closed_on": "调查终结日期",
+    "review_passed_on": "法制审核通过日期",
+    "collective_discussion_on": "集体讨论日期",
+    "notified_on": "事先告知日期",
+    "statement_heard_on": "陈述申辩日期",
+    "hearing_notice_on": "听证通知日期",
+    "hearing_held_on": "听证日期",
+    "decided_on": "决定日期",
+    "served_on": "送达日期",
+    "transferred_on": "移送日期",
+    "closed_on": "结案日期",
+    "archived_on": "归档日期",
+    "approved_on": "批准日期",
+    "seized_on": "查封扣押日期",
+    "extended_on": "延长日期",
+    "released_on": "解除日期",
+    "handled_on": "处理日期",
+    "inspected_on": "检查日期",
+    "reported_on": "报告日期",
+    "title": "案由",
+    "documents": "文书",
+}
