@@ -11,8 +11,9 @@ config = context.config
 target_metadata = Base.metadata
 
 
-#: Tables created with raw SQL (FTS5 and its shadow tables): not described by the models.
-RAW_SQL_TABLES = ("article_fts",)
+#: Tables created with raw SQL (FTS5, its shadow tables and fts5vocab tables): not described by
+#: the models. A prefix covers every table whose name starts with it.
+RAW_SQL_TABLES = ("article_fts", "case_search")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

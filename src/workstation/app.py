@@ -249,7 +249,16 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     def workbench_page() -> QWidget:
         page = WorkbenchPage(core.office, runner, errors, current_officer=lambda: user.officer_id)
         user.changed.connect(page.refresh)
+        page.case_activated.connect(open_case)
         return page
+
+    def open_case(case_id: str) -> None:
+        from workstation.ui.pages.cases_page import CasesPage
+
+        page = window.page("cases")
+        assert isinstance(page, CasesPage)
+        window.show_page("cases")
+        page.open_case(case_id)
 
     holder: dict[str, MainWindow] = {}
     errors = ErrorReporter(logs.tail.text, lambda: holder.get("window"))

@@ -112,9 +112,11 @@ def test_timeline_reads_each_event_with_names_and_labels(seeded: Core) -> None:
     ).value
     case_id = view.case.id
     cases.act(case_id, "file", {"act_date": "2025-09-20"}, LEAD, D(2025, 9, 22))
-    cases.act(
+    acted = cases.act(
         case_id, "collect_evidence", {"evidence_kinds": ["record", "audiovisual"]}, LEAD, D(2025, 9, 24)
-    )
+    ).value
+    # The count includes the event written by this action (regression: it used to lag by one).
+    assert view.event_count == 1 and acted.event_count == 3
     timeline = seeded.case_record.timeline(case_id).value
     assert [e.seq for e in timeline] == [1, 2, 3]
     assert [e.action for e in timeline] == ["登记案件", "立案", "调查取证"]

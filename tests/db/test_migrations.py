@@ -78,3 +78,27 @@ def test_foreign_keys_are_enforced(core: Core) -> None:
             "certificate_valid_until, created_at, updated_at) VALUES "
             "('o1', 'missing', '林某', 'X1', '2024-01-01', '2029-01-01', '2026-01-01', '2026-01-01')"
         )
+
+
+def test_case_search_indexes_the_cases_already_there(alembic_runner, alembic_engine) -> None:  # type: ignore[no-untyped-def]
+    from workstation.domain.case_list import CaseListQuery
+    from workstation.persistence.case_list import SqlCaseListSource
+
+    alembic_runner.migrate_up_to("0004_case_list")
+    path = Path(str(alembic_engine.url.database))
+    _insert_case_with_event(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE cases SET search_text = '占道经营 王五' WHERE id = 'c1'")
+    alembic_runner.migrate_up_one()
+    source = SqlCaseListSource(alembic_engine)
+    for text in ("占道经营", "王五", "五", "经"):
+        assert len(source.keys(CaseListQuery(text=text))) == 1, text
+    assert source.keys(CaseListQuery(text="王六")) == []
+
+    alembic_runner.migrate_down_one()
+    with sqlite3.connect(path) as conn:
+        left = conn.execute(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'case_search%' OR tbl_name LIKE 'case_search%'"
+        ).fetchall()
+        assert left == []
+        conn.execute("UPDATE cases SET search_text = 'x' WHERE id = 'c1'")  # no trigger left behind

@@ -173,6 +173,7 @@ def test_an_ordinary_case_from_clue_to_archive_through_the_ui(
     assert wui.partyNameEdit.text() == "王某某"
     # The 15-digit legacy number is upgraded to 18 digits.
     wui.partyIdEdit.setText(f" {LEGACY_ID} ")
+    commit_text(wui.partyAddressEdit, "榕溪镇新街12号")
     qtbot.mouseClick(wui.addPartyButton, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(wizard.party_ids()), timeout=5000)
     assert correct in wui.partyList.item(0).text()
@@ -237,7 +238,7 @@ def test_an_ordinary_case_from_clue_to_archive_through_the_ui(
     page.open_case(case_id)
     qtbot.waitUntil(lambda: page.workspace.action_buttons.get("decide") is not None, timeout=5000)
     qtbot.waitUntil(lambda: page.workspace.action_buttons["decide"].isEnabled(), timeout=5000)
-    act(page, qtbot, "decide")
+    act(page, qtbot, "decide", review_body="闽侯县人民政府")
     clock.move_to(D(2025, 10, 14))
     act(page, qtbot, "serve", service_method="direct")
     clock.move_to(D(2025, 10, 20))

@@ -122,7 +122,7 @@ def test_workbench_shows_tasks_deadlines_and_stage_counts(gui: Gui, qtbot: QtBot
     assert isinstance(page, WorkbenchPage)
     page.refresh()  # an earlier load (from showing the page) may still be on its way
     qtbot.waitUntil(lambda: page.stages_model.rowCount() > 0, timeout=5000)
-    assert "未登录" in page.ui.tasksHeading.text()
+    assert "未选择当前用户" in page.ui.tasksHeading.text()
     assert page.tasks_model.rowCount() == 5
     titles = {page.tasks_model.index(r, 1).data() for r in range(page.tasks_model.rowCount())}
     assert "餐饮店未安装油烟净化设施（示例）" in titles
@@ -138,6 +138,22 @@ def test_workbench_shows_tasks_deadlines_and_stage_counts(gui: Gui, qtbot: QtBot
     assert stages["简易程序·当场决定"] == "1"
     assert "共 6 件" in page.ui.stagesHeading.text()
     assert page.officers_model.rowCount() == 5  # the officers table stays
+
+    # Once the officer at the desk is known, 我的待办 holds only the cases they lead.
+    with qtbot.waitSignal(page.summary_loaded, timeout=5000):
+        gui.user.set("49bf81a3-a552-5e7c-872e-72e52c276398", "林建华（示例）")
+    assert page.ui.tasksHeading.text().startswith("我的待办（")
+    mine = page.tasks_model.rowCount()
+    assert 0 < mine < 5
+    # Double-clicking a task opens the case in 案件.
+    from workstation.ui.pages.cases_page import CasesPage
+
+    cases = gui.window.page("cases")
+    assert isinstance(cases, CasesPage)
+    with qtbot.waitSignal(cases.case_shown, timeout=5000) as shown:
+        page.ui.tasksView.activated.emit(page.tasks_model.index(0, 1))
+    assert gui.window.current_page() == "cases"
+    assert shown.args == [page.tasks_model.case_id(0)]
 
 
 def test_workbench_case_models_pass_the_model_tester(gui: Gui, qtbot: QtBot, core, qtmodeltester) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ from workstation.domain.deadlines import (
     Urgency,
     YearSchedule,
     add_calendar_days,
+    add_months,
     add_working_days,
     days_left,
 )
@@ -535,3 +536,48 @@ def test_properties_hold_for_any_table(calendar: TableCalendar, start: dt.date, 
         assert add_working_days(start, n - 1, calendar).due < deadline.due
     else:
         assert deadline.due == start
+
+
+# ----------------------------------------------------------------------------- months and notes
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "due", "moved_from"),
+    [
+        (D(2025, 4, 25), 6, D(2025, 10, 27), D(2025, 10, 25)),  # Saturday → Monday
+        (D(2025, 3, 14), 6, D(2025, 9, 15), D(2025, 9, 14)),  # Sunday → Monday
+        (D(2025, 4, 2), 6, D(2025, 10, 9), D(2025, 10, 2)),  # 国庆节 → Thursday 9 October
+        (D(2025, 8, 31), 6, D(2026, 2, 28), None),  # no 31 February; Saturday 28th is worked (春节调休)
+        (D(2025, 10, 27), 3, D(2026, 1, 27), None),
+        (D(2025, 6, 3), 0, D(2025, 6, 3), None),
+    ],
+)
+def test_add_months_ends_on_the_same_day_of_the_month(
+    start: dt.date, months: int, due: dt.date, moved_from: dt.date | None
+) -> None:
+    deadline = add_months(start, months, LAYERED)
+    assert deadline.due == due
+    assert deadline.moved_from == moved_from
+    assert deadline.unit is DayUnit.CALENDAR
+    if moved_from is not None:
+        assert "顺延至" in deadline.explanation
+    with pytest.raises(InvalidInput):
+        add_months(start, -1, LAYERED)
+
+
+def test_adjustment_notes_name_the_pauses_and_extensions() -> None:
+    clock = (
+        PausableDeadline(D(2025, 3, 10), 90)
+        .with_pause(D(2025, 6, 3), "听证", D(2025, 6, 10))
+        .with_pause(D(2025, 6, 12), "鉴定", D(2025, 6, 12))
+        .with_extension(30, "经负责人批准（案情复杂）")
+        .with_pause(D(2025, 7, 1), "公告")
+    )
+    assert clock.adjustment_notes() == (
+        "听证期间2025年6月3日至6月10日不计入",
+        "鉴定期间2025年6月12日不计入",
+        "公告期间自2025年7月1日起暂停计算（尚未恢复）",
+        "经负责人批准（案情复杂），延长30日",
+    )
+    across = PausableDeadline(D(2025, 12, 1), 90).with_pause(D(2025, 12, 30), "检测期间", D(2026, 1, 5))
+    assert across.adjustment_notes() == ("检测期间2025年12月30日至2026年1月5日不计入",)

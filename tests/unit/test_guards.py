@@ -18,7 +18,9 @@ from workstation.domain.guards import (
     ProcedureConfig,
     RuleProblem,
     as_money,
+    decision_deadline,
     hearing_triggered,
+    is_night,
     surcharge,
 )
 from workstation.library.calendar_adapter import default_calendar
@@ -245,11 +247,10 @@ def test_p21_no_penalty_cases() -> None:
 # ----------------------------------------------------------------------------- coercion
 
 
-def test_c2_prior_approval_or_emergency_report() -> None:
+def test_c2_prior_approval_and_emergency_left_to_c3() -> None:
     blocked(run("C2", D(2025, 6, 4)), "C2", f"{COERCE}第十八条第（一）项")
     assert run("C2", D(2025, 6, 4), approved_on="2025-06-03") == []
-    assert run("C2", D(2025, 6, 5), emergency=True, seized_on="2025-06-04") == []
-    blocked(run("C2", D(2025, 6, 6), emergency=True, seized_on="2025-06-04"), "C2", f"{COERCE}第十九条")
+    assert run("C2", D(2025, 6, 6), emergency=True, seized_on="2025-06-04") == []
 
 
 def test_c6_one_extension_of_at_most_thirty_days() -> None:
@@ -275,7 +276,8 @@ def test_c7_decide_within_the_period() -> None:
 
 
 def test_every_guard_is_registered_and_silent_on_an_empty_case() -> None:
-    always = {"P04", "P10", "P11", "C2", "C6"}  # these are about something missing
+    # these are about something missing (a document's contents, an approval, a 催告, a hand-over)
+    always = {"P02", "P04", "P10", "P11", "P14", "P19", "C1", "C2", "C5", "C6"}
     for name in GUARDS:
         problems = run(name, D(2025, 6, 4))
         assert bool(problems) is (name in always), name
@@ -310,3 +312,573 @@ def test_money_parsing() -> None:
     for bad in ("abc", "-1", 1.5, "NaN"):
         with pytest.raises(InvalidInput):
             as_money(bad)
+
+
+# ============================================================================= P02-P24, C1-C8
+
+REVIEW = "《中华人民共和国行政复议法》"
+LITIGATE = "《中华人民共和国行政诉讼法》"
+
+
+def warned(problems: list[RuleProblem], rule: str, citation: str) -> RuleProblem:
+    """The problems are only non-blocking warnings, the first of ``rule`` citing ``citation``."""
+    assert problems, "expected a warning"
+    assert not [p for p in problems if p.blocking], problems
+    assert problems[0].rule == rule
+    assert citation in problems[0].citation
+    assert "（提示）" in problems[0].text
+    return problems[0]
+
+
+ON_SPOT: dict[str, Any] = {
+    "certificate_shown": True,
+    "decision_no": "闽榕当罚0001",
+    "violation": "在中心街店外占道经营",
+    "penalty_types": ["fine"],
+    "penalty_basis": "《福建省城市市容和环境卫生管理办法》第十六条",
+    "fine": "50",
+    "place": "榕溪镇中心街",
+    "review_body": "闽侯县人民政府",
+    "review_period_days": 60,
+    "review_first_told": True,
+}
+
+
+# ----------------------------------------------------------------------------- P02
+
+
+def test_p02_on_spot_decision_certificate_number_and_contents() -> None:
+    assert run("P02", D(2025, 6, 3), kind="simple", params={"part": "decision"}, **ON_SPOT) == []
+    no_card = run("P02", D(2025, 6, 3), **dict(ON_SPOT, certificate_shown=False))
+    blocked(no_card, "P02", f"{PUNISH}第五十二条第一款")
+    blocked(run("P02", D(2025, 6, 3), **dict(ON_SPOT, decision_no=" ")), "P02", "第五十二条第一款")
+    problem = blocked(
+        run("P02", D(2025, 6, 3), **dict(ON_SPOT, place="", review_body=None)),
+        "P02",
+        f"{PUNISH}第五十二条第二款",
+    )
+    assert "地点" in problem.message and "申请行政复议" in problem.message
+
+
+def test_p02_refusal_to_sign_is_noted() -> None:
+    delivery: dict[str, Any] = {"part": "delivery"}
+    blocked(run("P02", D(2025, 6, 3), params=delivery, refused_to_sign=True), "P02", "第五十二条第一款")
+    assert run("P02", D(2025, 6, 3), params=delivery, refused_to_sign=True, refusal_noted=True) == []
+    assert run("P02", D(2025, 6, 3), params=delivery, refused_to_sign=False) == []
+
+
+def test_p02_filing_with_the_agency_is_a_warning_at_the_configured_boundary() -> None:
+    record: dict[str, Any] = {"part": "record"}
+    # Decided Tuesday 3 June 2025 + 5 working days (端午节 was 31 May-2 June) = 10 June.
+    assert run("P02", D(2025, 6, 10), params=record, decided_on="2025-06-03", recorded_on="2025-06-10") == []
+    late = run("P02", D(2025, 6, 11), params=record, decided_on="2025-06-03", recorded_on="2025-06-11")
+    warned(late, "P02", "第五十二条第三款")
+    longer = ProcedureConfig(on_spot_record_working_days=6)
+    assert (
+        run("P02", D(2025, 6, 11), longer, params=record, decided_on="2025-06-03", recorded_on="2025-06-11")
+        == []
+    )
+
+
+# ----------------------------------------------------------------------------- P03
+
+
+@pytest.mark.parametrize(("fine", "ok"), [("100", True), ("100.01", False)])
+def test_p03_on_spot_collection_at_most_100_yuan(fine: str, ok: bool) -> None:
+    data: dict[str, Any] = {"collect_reason": "fine_within_100", "receipt_no": "FJ-0001", "fine": fine}
+    problems = run("P03", D(2025, 6, 3), kind="simple", **data)
+    if ok:
+        assert problems == []
+    else:
+        blocked(problems, "P03", f"{PUNISH}第六十八条第（一）项")
+
+
+def test_p03_limit_is_configuration_and_other_grounds_need_their_facts() -> None:
+    data: dict[str, Any] = {"receipt_no": "FJ-0001", "fine": "150"}
+    raised = ProcedureConfig(on_spot_collect_limit=Decimal("150"))
+    assert run("P03", D(2025, 6, 3), raised, kind="simple", collect_reason="fine_within_100", **data) == []
+    blocked(
+        run("P03", D(2025, 6, 3), kind="simple", collect_reason="hard_to_collect_later", **data),
+        "P03",
+        "第六十八条第（二）项",
+    )
+    ok = run(
+        "P03",
+        D(2025, 6, 3),
+        kind="simple",
+        collect_reason="hard_to_collect_later",
+        collect_note="流动摊贩",
+        **data,
+    )
+    assert ok == []
+    blocked(
+        run("P03", D(2025, 6, 3), kind="simple", collect_reason="remote_area", **data),
+        "P03",
+        f"{PUNISH}第六十九条",
+    )
+    assert run("P03", D(2025, 6, 3), collect_reason="remote_area", party_requested=True, **data) == []
+    # 第六十八条 applies to a simple-procedure decision only.
+    blocked(
+        run("P03", D(2025, 6, 3), kind="ordinary", collect_reason="fine_within_100", **dict(data, fine="50")),
+        "P03",
+        "第六十八条",
+    )
+
+
+def test_p03_special_receipt_is_mandatory() -> None:
+    problems = run("P03", D(2025, 6, 3), kind="simple", collect_reason="fine_within_100", fine="50")
+    blocked(problems, "P03", f"{PUNISH}第七十条")
+    assert run("P03", D(2025, 6, 3), kind="simple") == []  # paid at the bank: not an on-the-spot collection
+
+
+def test_p03_cash_handed_in_within_two_working_days_is_a_warning() -> None:
+    # Collected Tuesday 30 September 2025; 1-8 October are the 国庆节、中秋节 holidays, so the second
+    # working day is Friday 10 October (Saturday 11 October is a 调休 working day).
+    data: dict[str, Any] = {
+        "collect_reason": "fine_within_100",
+        "receipt_no": "FJ-0001",
+        "fine": "50",
+        "paid_on": "2025-09-30",
+    }
+    assert run("P03", D(2025, 10, 10), kind="simple", handed_in_on="2025-10-10", **data) == []
+    warned(
+        run("P03", D(2025, 10, 11), kind="simple", handed_in_on="2025-10-11", **data),
+        "P03",
+        f"{PUNISH}第七十一条",
+    )
+    warned(run("P03", D(2025, 10, 11), kind="simple", **data), "P03", "第七十一条")
+    assert run("P03", D(2025, 10, 9), kind="simple", **data) == []
+    longer = ProcedureConfig(cash_handover_working_days=3)
+    assert run("P03", D(2025, 10, 11), longer, kind="simple", handed_in_on="2025-10-11", **data) == []
+    bank = run(
+        "P03", D(2025, 10, 20), kind="simple", handed_in_on="2025-10-10", banked_on="2025-10-15", **data
+    )
+    warned(bank, "P03", "第七十一条")
+
+
+# ----------------------------------------------------------------------------- P05
+
+
+def test_p05_certificate_shown_and_record_made() -> None:
+    blocked(run("P05", D(2025, 6, 3), certificate_shown=False), "P05", f"{PUNISH}第五十五条第一款")
+    blocked(run("P05", D(2025, 6, 3), documents=["立案审批表"]), "P05", f"{PUNISH}第五十五条第二款")
+    assert (
+        run("P05", D(2025, 6, 3), certificate_shown=True, documents=["立案审批表", "询问（调查）笔录"]) == []
+    )
+
+
+def test_p05_recusal_of_investigators_as_hearing_host_or_reviewer() -> None:
+    team: list[dict[str, Any]] = [{"id": "o1", "name": "张明"}, {"id": "o2", "name": "李华"}]
+    problem = blocked(
+        run("P05", D(2025, 6, 3), officers=team, hearing_host="张明"), "P05", f"{PUNISH}第四十三条"
+    )
+    assert "第六十四条第（四）项" in problem.citation
+    blocked(run("P05", D(2025, 6, 3), officers=team, reviewer="o2"), "P05", "第四十三条")
+    assert run("P05", D(2025, 6, 3), officers=team, hearing_host="赵审", reviewer="王法") == []
+
+
+# ----------------------------------------------------------------------------- P07
+
+
+def test_p07_eight_kinds_of_evidence_and_no_illegal_evidence() -> None:
+    problem = blocked(
+        run("P07", D(2025, 6, 3), evidence_kinds=["documentary", "rumour"]),
+        "P07",
+        f"{PUNISH}第四十六条第一款",
+    )
+    assert "rumour" in problem.message and "书证" in problem.message
+    blocked(
+        run("P07", D(2025, 6, 3), evidence_kinds=["audiovisual"], illegal_evidence=True),
+        "P07",
+        "第四十六条第三款",
+    )
+    assert run("P07", D(2025, 6, 3), evidence_kinds=["documentary", "record", "electronic"]) == []
+
+
+def test_p07_electronic_monitoring_needs_review_and_published_locations() -> None:
+    reviewed: dict[str, Any] = {
+        "electronic_monitoring": True,
+        "monitoring_device_reviewed": True,
+        "monitoring_location_published": True,
+        "monitoring_record_reviewed": True,
+    }
+    assert run("P07", D(2025, 6, 3), evidence_kinds=["electronic"], **reviewed) == []
+    for flag, citation in (
+        ("monitoring_device_reviewed", "第四十一条第一款"),
+        ("monitoring_location_published", "第四十一条第一款"),
+        ("monitoring_record_reviewed", "第四十一条第二款"),
+    ):
+        problems = run("P07", D(2025, 6, 3), **dict(reviewed, **{flag: False}))
+        blocked(problems, "P07", f"{PUNISH}{citation}")
+
+
+# ----------------------------------------------------------------------------- P14, P20
+
+
+DECISION: dict[str, Any] = {
+    "party_name": "榕溪镇某某餐饮店",
+    "party_address": "榕溪镇中心街26号",
+    "facts": "2025年3月1日起未安装油烟净化设施排放油烟，有现场笔录、监测报告为证",
+    "penalty_types": ["fine"],
+    "fine": "5000",
+    "penalty_basis": "《中华人民共和国大气污染防治法》第一百一十八条第一款",
+    "performance": "自收到本决定书之日起十五日内到指定银行或者通过电子支付系统缴纳",
+    "review_body": "闽侯县人民政府",
+    "review_period_days": 60,
+    "litigation_period_months": 6,
+    "surcharge_told": True,
+    "agency_kind": "township",
+}
+
+
+def test_p14_decision_states_the_article_59_items_and_the_surcharge_rate() -> None:
+    assert run("P14", D(2025, 6, 3), **DECISION) == []
+    problem = blocked(
+        run("P14", D(2025, 6, 3), **dict(DECISION, facts="", party_address=None)),
+        "P14",
+        f"{PUNISH}第五十九条第一款",
+    )
+    assert "当事人的姓名或者名称、地址" in problem.message and "事实和证据" in problem.message
+    blocked(run("P14", D(2025, 6, 3), **dict(DECISION, litigation_period_months=None)), "P14", "第五十九条")
+    blocked(
+        run("P14", D(2025, 6, 3), **dict(DECISION, surcharge_told=False)), "P14", f"{COERCE}第四十五条第一款"
+    )
+    warning_only = dict(DECISION, penalty_types=["warning"], fine=None, surcharge_told=False)
+    assert run("P14", D(2025, 6, 3), **warning_only) == []
+
+
+@pytest.mark.parametrize(("days", "blocking"), [(59, True), (60, None), (61, False)])
+def test_p20_review_period_of_sixty_days(days: int, blocking: bool | None) -> None:
+    problems = run("P20", D(2025, 6, 3), **dict(DECISION, review_period_days=days))
+    if blocking is None:
+        assert problems == []
+    elif blocking:
+        blocked(problems, "P20", f"{REVIEW}第二十条第一款")
+    else:
+        warned(problems, "P20", f"{REVIEW}第二十条第一款")
+
+
+def test_p20_litigation_period_and_configuration() -> None:
+    blocked(
+        run("P20", D(2025, 6, 3), **dict(DECISION, litigation_period_months=5)),
+        "P20",
+        f"{LITIGATE}第四十六条第一款",
+    )
+    warned(run("P20", D(2025, 6, 3), **dict(DECISION, litigation_period_months=7)), "P20", "第四十六条")
+    assert (
+        run(
+            "P20",
+            D(2025, 6, 3),
+            ProcedureConfig(review_period_days=90),
+            **dict(DECISION, review_period_days=90),
+        )
+        == []
+    )
+
+
+def test_p20_review_body_for_a_township_and_a_subdistrict() -> None:
+    blocked(
+        run("P20", D(2025, 6, 3), **dict(DECISION, review_body="榕溪镇人民政府")),
+        "P20",
+        f"{REVIEW}第二十四条第一款第（二）项",
+    )
+    blocked(
+        run("P20", D(2025, 6, 3), **dict(DECISION, review_body="闽侯县城市管理局")),
+        "P20",
+        "第二十四条第一款第（二）项",
+    )
+    assert run("P20", D(2025, 6, 3), **dict(DECISION, review_body="乡宁县人民政府")) == []
+    street = dict(DECISION, agency_kind="subdistrict")
+    assert run("P20", D(2025, 6, 3), **dict(street, review_body="福州市鼓楼区人民政府")) == []
+    blocked(
+        run("P20", D(2025, 6, 3), **dict(street, review_body="鼓东街道办事处")),
+        "P20",
+        f"{REVIEW}第二十四条第一款第（三）项",
+    )
+
+
+def test_p20_on_the_spot_decision_tells_review_first() -> None:
+    assert run("P20", D(2025, 6, 3), kind="simple", **ON_SPOT) == []
+    problems = run("P20", D(2025, 6, 3), kind="simple", **dict(ON_SPOT, review_first_told=False))
+    blocked(problems, "P20", f"{REVIEW}第二十三条第一款第（一）项、第二款")
+
+
+# ----------------------------------------------------------------------------- P22
+
+
+@pytest.mark.parametrize(
+    ("age", "tier", "rule_article"),
+    [
+        (13, "lighter", "第三十条"),  # under 14: no penalty at all
+        (14, "general", "第三十条"),
+        (17, "heavier", "第三十条"),
+        (17, "lighter", None),
+        (18, "general", None),
+    ],
+)
+def test_p22_ages_fourteen_to_eighteen(age: int, tier: str, rule_article: str | None) -> None:
+    problems = run(
+        "P22", D(2025, 6, 3), penalty_types=["fine"], fine="500", party_age=age, discretion_tier=tier
+    )
+    if rule_article is None:
+        assert problems == []
+    else:
+        blocked(problems, "P22", f"{PUNISH}{rule_article}")
+
+
+def test_p22_article_32_circumstances_make_mitigation_mandatory() -> None:
+    data: dict[str, Any] = {"penalty_types": ["fine"], "fine": "5000", "mitigating": ["confessed"]}
+    problem = blocked(
+        run("P22", D(2025, 6, 3), discretion_tier="general", **data), "P22", f"{PUNISH}第三十二条"
+    )
+    assert "主动供述" in problem.message
+    assert run("P22", D(2025, 6, 3), discretion_tier="mitigated", **data) == []
+    assert run("P22", D(2025, 6, 3), discretion_tier="heavier", penalty_types=["fine"]) == []
+    no_penalty = run("P22", D(2025, 6, 3), outcome="no_penalty_minor", party_age=13)
+    assert no_penalty == []
+
+
+# ----------------------------------------------------------------------------- P24
+
+
+def test_p24_no_second_fine_for_the_same_act() -> None:
+    earlier = "县市场监管局闽市监罚〔2025〕12号"
+    blocked(
+        run("P24", D(2025, 6, 3), penalty_types=["fine"], same_act_fined_by=earlier),
+        "P24",
+        f"{PUNISH}第二十九条",
+    )
+    assert run("P24", D(2025, 6, 3), penalty_types=["warning"], same_act_fined_by=earlier) == []
+    assert run("P24", D(2025, 6, 3), penalty_types=["fine"]) == []
+
+
+def test_p24_publishing_within_the_configured_working_days_is_a_warning() -> None:
+    # Decided Friday 26 September 2025: 28 September and 11 October are 调休 working days,
+    # 1-8 October holidays; the 7th working day is Monday 13 October.
+    decided: dict[str, Any] = {"decided_on": "2025-09-26"}
+    assert run("P24", D(2025, 10, 13), published_on="2025-10-13", **decided) == []
+    warned(
+        run("P24", D(2025, 10, 14), published_on="2025-10-14", **decided), "P24", f"{PUNISH}第四十八条第一款"
+    )
+    longer = ProcedureConfig(publish_working_days=8)
+    assert run("P24", D(2025, 10, 14), longer, published_on="2025-10-14", **decided) == []
+    # Changed on 30 September: withdrawn within 3 working days (by Saturday 11 October).
+    changed: dict[str, Any] = {"published_on": "2025-09-29", "decision_changed_on": "2025-09-30", **decided}
+    assert run("P24", D(2025, 10, 11), withdrawn_on="2025-10-11", **changed) == []
+    warned(run("P24", D(2025, 10, 13), withdrawn_on="2025-10-13", **changed), "P24", "第四十八条第二款")
+
+
+# ----------------------------------------------------------------------------- P19
+
+
+def test_p19_reminder_served_ten_working_days_before_applying() -> None:
+    blocked(run("P19", D(2025, 11, 3)), "P19", f"{COERCE}第三十五条、第五十四条")
+    # Served 14 March 2025: 复议 and 诉讼 periods lapse on Monday 15 September (the 14th is a Sunday).
+    # Reminder served Thursday 9 October: its tenth working day is Wednesday 22 October.
+    data: dict[str, Any] = {"served_on": "2025-03-14", "reminder_served_on": "2025-10-09"}
+    blocked(run("P19", D(2025, 10, 22), **data), "P19", f"{COERCE}第五十四条")
+    assert run("P19", D(2025, 10, 23), **data) == []
+    assert run("P19", D(2025, 10, 29), ProcedureConfig(reminder_working_days=14), **data) == []
+    blocked(
+        run("P19", D(2025, 10, 27), ProcedureConfig(reminder_working_days=14), **data), "P19", "第五十四条"
+    )
+
+
+def test_p19_within_three_months_after_the_remedy_periods() -> None:
+    # Served 25 April 2025: 6 months end on Saturday 25 October → Monday 27 October; three months
+    # from then end on Tuesday 27 January 2026.
+    data: dict[str, Any] = {"served_on": "2025-04-25", "reminder_served_on": "2025-09-01"}
+    blocked(run("P19", D(2025, 10, 27), **data), "P19", f"{COERCE}第五十三条")
+    assert run("P19", D(2025, 10, 28), **data) == []
+    assert run("P19", D(2026, 1, 27), **data) == []
+    blocked(run("P19", D(2026, 1, 28), **data), "P19", "第五十三条")
+    blocked(run("P19", D(2025, 11, 3), paid_on="2025-05-08", **data), "P19", "第五十三条")
+    blocked(run("P19", D(2025, 11, 3), remedy_sought=True, **data), "P19", "第五十三条")
+
+
+# ----------------------------------------------------------------------------- C1, C3, C4, C5, C8
+
+
+def test_c1_only_an_authorised_body_in_a_delegated_field() -> None:
+    data: dict[str, Any] = {"seizure_basis": "《中华人民共和国食品安全法》第一百一十条第（四）项"}
+    assert run("C1", D(2025, 6, 3), seizure_domain="market", **data) == []
+    blocked(run("C1", D(2025, 6, 3), **data), "C1", f"{COERCE}第十七条、第二十二条")
+    problem = blocked(run("C1", D(2025, 6, 3), seizure_domain="planning", **data), "C1", "第二十二条")
+    assert "规划建设" in problem.message
+    delegated = ProcedureConfig(seizure_domains=frozenset({"planning"}))
+    assert run("C1", D(2025, 6, 3), delegated, seizure_domain="planning", **data) == []
+    blocked(run("C1", D(2025, 6, 3), delegated, seizure_domain="market", **data), "C1", "第二十二条")
+    blocked(
+        run("C1", D(2025, 6, 3), seizure_domain="market", entrusted=True, **data),
+        "C1",
+        f"{COERCE}第十七条第一款",
+    )
+    blocked(run("C1", D(2025, 6, 3), seizure_domain="market"), "C1", "第十七条")
+
+
+def test_c3_emergency_reported_within_twenty_four_hours() -> None:
+    seized: dict[str, Any] = {"emergency": True, "seized_on": "2025-06-04", "seized_time": "10:00"}
+    assert run("C3", D(2025, 6, 5), reported_on="2025-06-05", reported_time="10:00", **seized) == []
+    late = run("C3", D(2025, 6, 5), reported_on="2025-06-05", reported_time="10:01", **seized)
+    blocked(late, "C3", f"{COERCE}第十九条")
+    twelve = ProcedureConfig(emergency_report_hours=12)
+    blocked(
+        run("C3", D(2025, 6, 4), twelve, reported_on="2025-06-04", reported_time="22:01", **seized),
+        "C3",
+        "第十九条",
+    )
+    # With dates only, a report on the next day is accepted; after that, release.
+    dated: dict[str, Any] = {"emergency": True, "seized_on": "2025-06-04"}
+    assert run("C3", D(2025, 6, 5), reported_on="2025-06-05", **dated) == []
+    blocked(run("C3", D(2025, 6, 6), reported_on="2025-06-06", **dated), "C3", "第十九条")
+    assert run("C3", D(2025, 6, 5), **dated) == []
+    blocked(run("C3", D(2025, 6, 6), **dated), "C3", "第十九条")
+    blocked(
+        run("C3", D(2025, 6, 5), emergency_refused=True, reported_on="2025-06-04", **dated), "C3", "第十九条"
+    )
+    assert run("C3", D(2025, 6, 9), seized_on="2025-06-04") == []  # not an emergency measure
+
+
+def test_c4_only_case_items_no_necessities_no_duplicate_sealing() -> None:
+    items: list[Any] = [{"name": "燃气瓶", "qty": 3}, "液化气灶"]
+    assert run("C4", D(2025, 6, 4), items=items, items_case_related=True) == []
+    unrelated = [*items, {"name": "家用冰箱", "qty": 1, "related": False}]
+    blocked(run("C4", D(2025, 6, 4), items=unrelated), "C4", f"{COERCE}第二十三条第一款")
+    necessity = [*items, {"name": "被褥", "necessity": True}]
+    assert "被褥" in blocked(run("C4", D(2025, 6, 4), items=necessity), "C4", "第二十三条第一款").message
+    blocked(run("C4", D(2025, 6, 4), items=items, living_necessities=True), "C4", "第二十三条第一款")
+    blocked(run("C4", D(2025, 6, 4), items=items, items_case_related=False), "C4", "第二十三条第一款")
+    sealed: list[dict[str, Any]] = [{"name": "仓库", "sealed_by": "县公安局"}]
+    blocked(run("C4", D(2025, 6, 4), items=sealed, measure="seal"), "C4", f"{COERCE}第二十三条第二款")
+    warned(run("C4", D(2025, 6, 4), items=sealed, measure="seize"), "C4", "第二十三条第二款")
+
+
+def test_c5_decision_and_list_handed_over_on_the_spot_in_two_copies() -> None:
+    good: dict[str, Any] = {
+        "seizure_reason": "涉嫌无证经营液化气",
+        "seizure_basis": "《城镇燃气管理条例》第四十二条",
+        "items": [{"name": "燃气瓶", "qty": 3}],
+        "handed_over": True,
+        "list_copies": 2,
+    }
+    assert run("C5", D(2025, 6, 4), **good) == []
+    problem = blocked(
+        run("C5", D(2025, 6, 4), **dict(good, seizure_reason="", items=[])), "C5", f"{COERCE}第二十四条第二款"
+    )
+    assert "理由" in problem.message and "名称、数量" in problem.message
+    blocked(run("C5", D(2025, 6, 4), **dict(good, handed_over=False)), "C5", f"{COERCE}第二十四条第一款")
+    blocked(run("C5", D(2025, 6, 4), **dict(good, list_copies=1)), "C5", f"{COERCE}第二十四条第三款")
+
+
+def test_c8_no_enforcement_on_holidays_unless_urgent() -> None:
+    cite = f"{COERCE}第四十三条第一款"
+    problem = blocked(run("C8", D(2025, 10, 3)), "C8", cite)
+    assert "国庆节" in problem.message
+    blocked(run("C8", D(2025, 10, 12)), "C8", cite)  # an ordinary Sunday
+    assert run("C8", D(2025, 10, 11)) == []  # Saturday 11 October 2025 is a 调休 working day
+    assert run("C8", D(2025, 10, 3), urgent=True) == []
+    assert run("C8", D(2025, 10, 20), params={"date_field": "handled_on"}, handled_on="2025-10-03") != []
+
+
+@pytest.mark.parametrize(
+    ("time", "night"), [("21:59", False), ("22:00", True), ("03:00", True), ("05:59", True), ("06:00", False)]
+)
+def test_c8_night_is_configuration(time: str, night: bool) -> None:
+    problems = run("C8", D(2025, 6, 4), act_time=time)
+    if night:
+        blocked(problems, "C8", f"{COERCE}第四十三条第一款")
+    else:
+        assert problems == []
+    assert is_night(dt.time.fromisoformat(time), ProcedureConfig()) is night
+
+
+def test_c8_night_window_from_the_config_and_bad_times() -> None:
+    late = ProcedureConfig(night_start=dt.time(23, 0), night_end=dt.time(5, 0))
+    assert run("C8", D(2025, 6, 4), late, act_time="22:30") == []
+    blocked(run("C8", D(2025, 6, 4), late, act_time="23:00"), "C8", "第四十三条")
+    with pytest.raises(InvalidInput, match="时间格式"):
+        run("C8", D(2025, 6, 4), act_time="晚上十点")
+
+
+# ----------------------------------------------------------------------------- P15 clock actions
+
+
+def test_p15_pause_checks() -> None:
+    filed: dict[str, Any] = {"filed_on": "2025-03-10"}
+    pause: dict[str, Any] = {"start": "2025-06-03", "end": None, "reason": "听证", "code": "hearing"}
+    clock: dict[str, Any] = {"clock": "pause"}
+    assert run("P15", D(2025, 6, 3), params=clock, decision_pauses=[pause], **filed) == []
+    running = run(
+        "P15",
+        D(2025, 6, 4),
+        params=clock,
+        before={"decision_pauses": [pause]},
+        decision_pauses=[pause],
+        **filed,
+    )
+    blocked(running, "P15", f"{PUNISH}第六十条")
+    late = dict(pause, start="2025-06-10")  # the 90 days ended on Monday 9 June
+    blocked(run("P15", D(2025, 6, 10), params=clock, decision_pauses=[late], **filed), "P15", "第六十条")
+    future = dict(pause, start="2025-06-05")
+    blocked(run("P15", D(2025, 6, 3), params=clock, decision_pauses=[future], **filed), "P15", "第六十条")
+    other = dict(pause, code="other", reason="其他")
+    blocked(run("P15", D(2025, 6, 3), params=clock, decision_pauses=[other], **filed), "P15", "第六十条")
+    blocked(run("P15", D(2025, 6, 3), params=clock), "P15", "第六十条")  # not filed yet
+
+
+def test_p15_resume_and_extension_checks() -> None:
+    filed: dict[str, Any] = {"filed_on": "2025-03-10"}
+    blocked(run("P15", D(2025, 6, 3), params={"clock": "resume"}, **filed), "P15", f"{PUNISH}第六十条")
+    running: list[dict[str, Any]] = [{"start": "2025-06-03", "end": None, "reason": "听证"}]
+    closed: list[dict[str, Any]] = [{"start": "2025-06-03", "end": "2025-06-10", "reason": "听证"}]
+    resumed = run(
+        "P15",
+        D(2025, 6, 10),
+        params={"clock": "resume"},
+        before={"decision_pauses": running},
+        decision_pauses=closed,
+        **filed,
+    )
+    assert resumed == []
+    extend: dict[str, Any] = {"clock": "extend"}
+    first: dict[str, Any] = {
+        "days": 30,
+        "reason": "案情复杂需补充鉴定",
+        "approved_on": "2025-06-05",
+        "discussed_on": None,
+    }
+    assert run("P15", D(2025, 6, 5), params=extend, decision_extensions=[first], **filed) == []
+    after_due = dict(first, approved_on="2025-06-10")
+    blocked(
+        run("P15", D(2025, 6, 10), params=extend, decision_extensions=[after_due], **filed), "P15", "第六十条"
+    )
+    second = dict(first, approved_on="2025-07-01")
+    twice: dict[str, Any] = {
+        "before": {"decision_extensions": [first]},
+        "decision_extensions": [first, second],
+    }
+    problem = blocked(run("P15", D(2025, 7, 1), params=extend, **twice, **filed), "P15", "第六十条")
+    assert "集体讨论" in problem.message
+    discussed = [first, dict(second, discussed_on="2025-06-30")]
+    assert (
+        run(
+            "P15",
+            D(2025, 7, 1),
+            params=extend,
+            before=twice["before"],
+            decision_extensions=discussed,
+            **filed,
+        )
+        == []
+    )
+
+
+def test_p15_running_pause_counts_up_to_today() -> None:
+    filed: dict[str, Any] = {"filed_on": "2025-03-10"}
+    running: list[dict[str, Any]] = [{"start": "2025-06-03", "end": None, "reason": "听证"}]
+    # Filed 10 March: 84 days have run by 2 June, so 6 remain after the pause (3 June to today).
+    assert run("P15", D(2025, 6, 20), decision_pauses=running, **filed) == []
+    deadline = decision_deadline(
+        {"decision_pauses": running, **filed}, ProcedureConfig(), CALENDAR, D(2025, 6, 20)
+    )
+    assert deadline is not None and deadline.due == D(2025, 6, 26)

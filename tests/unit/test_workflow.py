@@ -50,6 +50,27 @@ TEAM = [
 ]
 
 
+#: What a 行政处罚决定书 states (《行政处罚法》第五十九条) beyond what the case already holds.
+DECISION = {
+    "party_name": "榕溪镇某某餐饮店",
+    "party_address": "榕溪镇中心街26号",
+    "facts": "未安装油烟净化设施排放油烟，有现场笔录、监测报告为证",
+    "penalty_basis": "《中华人民共和国大气污染防治法》第一百一十八条第一款",
+    "performance": "自收到本决定书之日起十五日内到指定银行或者通过电子支付系统缴纳",
+    "review_body": "闽侯县人民政府",
+    "review_period_days": 60,
+    "litigation_period_months": 6,
+    "surcharge_told": True,
+}
+
+#: What a 查封（扣押）审批表 states: the field the power comes from, its basis and reasons.
+SEIZURE = {
+    "seizure_domain": "market",
+    "seizure_basis": "《中华人民共和国食品安全法》第一百一十条第（四）项",
+    "seizure_reason": "涉嫌经营超过保质期的食品",
+}
+
+
 @pytest.fixture(scope="module")
 def calendar() -> HolidayCalendar:
     return default_calendar()
@@ -136,7 +157,10 @@ def test_ordinary_case_with_a_hearing_from_clue_to_archive(engine: WorkflowEngin
         engine, state, "notify_hearing", D(2025, 4, 10), {"hearing_on": "2025-04-22", "hearing_host": "赵审"}
     )
     state, _ = _step(engine, state, "hold_hearing", D(2025, 4, 22), {"hearing_report": "维持拟处罚意见"})
-    state, result = _step(engine, state, "decide", D(2025, 4, 24))
+    with pytest.raises(FieldError) as missing:
+        engine.act(state, "decide", {}, LEAD, D(2025, 4, 24))
+    assert missing.value.field == "facts"
+    state, result = _step(engine, state, "decide", D(2025, 4, 24), DECISION)
     assert state.stage == "decided"
     assert "行政处罚决定书" in state.data["documents"]
     assert result.deadlines[0].due.due == D(2025, 5, 7)  # 7 WD: 27 April (调休) counts, 1-5 May do not
@@ -161,10 +185,10 @@ def test_decision_before_the_statement_period_ends_is_refused(engine: WorkflowEn
     }
     state = CaseState(CaseKind.ORDINARY, "notified", data)
     with pytest.raises(ActionRefused) as refused:
-        engine.act(state, "decide", {}, LEAD, D(2025, 4, 9))
+        engine.act(state, "decide", DECISION, LEAD, D(2025, 4, 9))
     assert [p.rule for p in refused.value.problems] == ["P11"]
     assert "第四十四条" in refused.value.message
-    _, result = _step(engine, state, "decide", D(2025, 4, 11))
+    _, result = _step(engine, state, "decide", D(2025, 4, 11), DECISION)
     assert result.stage == "decided"
 
 
@@ -177,6 +201,13 @@ def test_simple_procedure_on_the_spot(engine: WorkflowEngine) -> None:
         "penalty_types": ["fine"],
         "fine": "200.01",
         "decision_no": "0001",
+        "certificate_shown": True,
+        "violation": "店外占道经营",
+        "place": "榕溪镇中心街",
+        "penalty_basis": "《城市市容和环境卫生管理条例》第三十六条第（二）项",
+        "review_body": "闽侯县人民政府",
+        "review_period_days": 60,
+        "review_first_told": True,
     }
     with pytest.raises(ActionRefused) as refused:
         engine.act(state, "decide_on_spot", inputs, LEAD, D(2025, 6, 3))
@@ -229,9 +260,15 @@ def test_first_violation_not_punished(engine: WorkflowEngine) -> None:
 
 def test_seizure_with_extension_and_release(engine: WorkflowEngine) -> None:
     state = CaseState(CaseKind.COERCIVE, "request", {})
-    state, _ = _step(engine, state, "approve", D(2025, 6, 3), {"approver": "陈镇长", "measure": "seize"})
+    state, _ = _step(
+        engine, state, "approve", D(2025, 6, 3), {"approver": "陈镇长", "measure": "seize", **SEIZURE}
+    )
     state, result = _step(
-        engine, state, "seize", D(2025, 6, 4), {"officers": TEAM, "items": [{"name": "燃气瓶", "qty": 3}]}
+        engine,
+        state,
+        "seize",
+        D(2025, 6, 4),
+        {"officers": TEAM, "items": [{"name": "燃气瓶", "qty": 3}], "handed_over": True},
     )
     assert result.deadlines[0].due.due == D(2025, 7, 4)
     assert {"现场笔录", "查封（扣押）决定书", "查封（扣押）清单"} <= set(state.data["documents"])
@@ -251,9 +288,11 @@ def test_seizure_with_extension_and_release(engine: WorkflowEngine) -> None:
 
 
 def test_seizure_without_approval_is_refused(engine: WorkflowEngine) -> None:
-    state = CaseState(CaseKind.COERCIVE, "approved", {})
+    state = CaseState(CaseKind.COERCIVE, "approved", dict(SEIZURE))
     with pytest.raises(ActionRefused) as refused:
-        engine.act(state, "seize", {"officers": TEAM[:1], "items": ["x"]}, LEAD, D(2025, 6, 4))
+        engine.act(
+            state, "seize", {"officers": TEAM[:1], "items": ["x"], "handed_over": True}, LEAD, D(2025, 6, 4)
+        )
     rules = [p.rule for p in refused.value.problems]
     assert rules == ["P04", "C2"]
     assert "《中华人民共和国行政强制法》第十八条" in refused.value.message
@@ -266,7 +305,7 @@ def test_joint_inspection(engine: WorkflowEngine) -> None:
         {"department": "市场监管", "item": "食品经营许可", "result": "合格"},
         {"department": "消防", "item": "疏散通道", "result": "合格"},
     ]
-    inputs = {"officers": TEAM, "departments": departments, "checklist": checklist}
+    inputs = {"officers": TEAM, "certificate_shown": True, "departments": departments, "checklist": checklist}
     with pytest.raises(ActionRefused) as refused:
         engine.act(state, "inspect", inputs, LEAD, D(2025, 9, 2))
     assert "生态环境" in refused.value.message
@@ -367,3 +406,179 @@ def test_invalid_definitions_are_refused(text: str, expected: str) -> None:
 def test_unreachable_stage_is_named() -> None:
     with pytest.raises(InvalidInput, match="乙"):
         load_workflows({"bad.json": _definition(actions=[])})
+
+
+# ----------------------------------------------------------------------------- the decision clock
+
+
+def test_decision_clock_pauses_resumes_and_extends(engine: WorkflowEngine) -> None:
+    state = CaseState(
+        CaseKind.ORDINARY,
+        "investigation",
+        {"party_kind": "person", "officers": TEAM, "filed_on": "2025-03-10", "act_date": "2025-03-01"},
+    )
+    # Filed 10 March 2025: day 90 is Sunday 8 June → Monday 9 June.
+    state, result = _step(
+        engine, state, "pause_clock", D(2025, 4, 10), {"pause_reason": "testing", "pause_start": "2025-04-10"}
+    )
+    assert state.stage == "investigation"
+    assert "pause_start" not in state.data and "pause_reason" not in state.data
+    assert state.data["decision_pauses"] == [
+        {"start": "2025-04-10", "end": None, "reason": "检测", "code": "testing"}
+    ]
+    (decision,) = result.deadlines
+    assert decision.name == "decision"
+    assert decision.paused_since == D(2025, 4, 10)
+    assert decision.due.due == D(2025, 6, 9)  # one day paused so far: 9 June, still a Monday
+    assert "检测期间自2025年4月10日起暂停计算（尚未恢复）" in decision.due.basis
+
+    with pytest.raises(ActionRefused) as again:
+        engine.act(
+            state,
+            "pause_clock",
+            {"pause_reason": "hearing", "pause_start": "2025-04-12"},
+            LEAD,
+            D(2025, 4, 12),
+        )
+    assert again.value.problems[0].rule == "P15"
+    options = {o.code: o for o in engine.allowed_actions(state, LEAD, D(2025, 4, 15))}
+    assert not options["pause_clock"].enabled
+    assert options["resume_clock"].enabled
+
+    state, result = _step(engine, state, "resume_clock", D(2025, 4, 21), {"pause_end": "2025-04-19"})
+    (decision,) = result.deadlines
+    assert decision.paused_since is None
+    assert decision.due.due == D(2025, 6, 18)  # ten days (10-19 April) not counted
+    assert decision.due.basis.startswith(
+        "《中华人民共和国行政处罚法》第六十条；检测期间2025年4月10日至4月19日不计入"
+    )
+    options = {o.code: o for o in engine.allowed_actions(state, LEAD, D(2025, 4, 22))}
+    assert not options["resume_clock"].enabled
+    assert options["resume_clock"].problems[0].rule == "P15"
+
+    extend = {"extension_approved_on": "2025-06-10", "extension_reason": "案情复杂，需补充鉴定"}
+    state, result = _step(engine, state, "extend_period", D(2025, 6, 10), extend)
+    assert result.deadlines[0].due.due == D(2025, 7, 18)
+    assert "经负责人批准（案情复杂，需补充鉴定），延长30日" in result.deadlines[0].due.basis
+    assert state.data["decision_extensions"][0]["days"] == 30
+    assert "延长办案期限审批表" in state.data["documents"]
+
+    second = {"extension_approved_on": "2025-07-15", "extension_reason": "鉴定未完成"}
+    with pytest.raises(ActionRefused) as refused:
+        engine.act(state, "extend_period", second, LEAD, D(2025, 7, 15))
+    assert "集体讨论" in refused.value.message
+    state, result = _step(
+        engine, state, "extend_period", D(2025, 7, 15), {**second, "extension_discussed_on": "2025-07-14"}
+    )
+    assert result.deadlines[0].due.due == D(2025, 8, 18)  # 17 August is a Sunday
+    assert "经集体讨论决定（鉴定未完成），延长30日" in result.deadlines[0].due.basis
+
+
+def test_extension_after_the_period_ended_is_refused(engine: WorkflowEngine) -> None:
+    state = CaseState(
+        CaseKind.ORDINARY, "notified", {"party_kind": "person", "officers": TEAM, "filed_on": "2025-03-10"}
+    )
+    options = {o.code: o for o in engine.allowed_actions(state, LEAD, D(2025, 6, 10))}
+    assert not options["extend_period"].enabled
+    assert "2025年6月9日届满" in options["extend_period"].problems[0].message
+    with pytest.raises(ActionRefused):
+        engine.act(
+            state,
+            "extend_period",
+            {"extension_approved_on": "2025-06-10", "extension_reason": "补充调查"},
+            LEAD,
+            D(2025, 6, 10),
+        )
+
+
+def test_current_deadline_moves_while_paused(engine: WorkflowEngine) -> None:
+    data = {
+        "filed_on": "2025-03-10",
+        "decision_pauses": [{"start": "2025-06-03", "end": None, "reason": "听证"}],
+    }
+    first = engine.current_deadline(CaseKind.ORDINARY, data, "decision", D(2025, 6, 5))
+    later = engine.current_deadline(CaseKind.ORDINARY, data, "decision", D(2025, 6, 20))
+    assert first is not None and later is not None
+    assert (later.due.due - first.due.due).days == 15
+    assert engine.current_deadline(CaseKind.ORDINARY, {}, "decision", D(2025, 6, 5)) is None
+    assert engine.current_deadline(CaseKind.ORDINARY, data, "no_such", D(2025, 6, 5)) is None
+
+
+def _clock_definition(
+    clock: dict[str, Any], fields: list[dict[str, Any]], to_stage: str | None = None
+) -> str:
+    return json.dumps(
+        {
+            "kind": "ordinary",
+            "stages": [{"code": "a", "label": "甲"}],
+            "actions": [
+                {
+                    "code": "start",
+                    "label": "立案",
+                    "from_stages": ["a"],
+                    "to_stage": None,
+                    "roles": [],
+                    "deadlines": [
+                        {
+                            "name": "decision",
+                            "days": 90,
+                            "unit": "calendar",
+                            "basis": "第六十条",
+                            "pausable": True,
+                        }
+                    ],
+                },
+                {
+                    "code": "clock",
+                    "label": "暂停",
+                    "from_stages": ["a"],
+                    "to_stage": to_stage,
+                    "roles": [],
+                    "required_fields": fields,
+                    "clock": clock,
+                },
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+PAUSE_FIELDS = [
+    {"name": "pause_reason", "type": "choice", "label": "原因"},
+    {"name": "pause_start", "type": "date", "label": "开始"},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (_clock_definition({"deadline": "decision", "op": "stop"}, PAUSE_FIELDS), "clock.op"),
+        (_clock_definition({"deadline": "decision", "op": "pause"}, PAUSE_FIELDS[:1]), "pause_start"),
+        (_clock_definition({"deadline": "other", "op": "pause"}, PAUSE_FIELDS), "clock.deadline"),
+        (_clock_definition({"deadline": "decision", "op": "pause"}, PAUSE_FIELDS, "a"), "to_stage"),
+        (
+            _clock_definition(
+                {"deadline": "decision", "op": "resume"},
+                [
+                    {"name": "pause_end", "type": "date", "label": "止"},
+                    {"name": "fine", "type": "money", "label": "罚款"},
+                ],
+            ),
+            "fine",
+        ),
+        (
+            _clock_definition(
+                {"deadline": "decision", "op": "extend"},
+                [
+                    {"name": "extension_approved_on", "type": "date", "label": "批准"},
+                    {"name": "extension_reason", "type": "text", "label": "理由"},
+                ],
+            ),
+            "clock.days",
+        ),
+    ],
+)
+def test_invalid_clock_definitions_are_refused(text: str, expected: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_workflow(text, "clock.json")
+    assert expected in refused.value.message

@@ -26,6 +26,7 @@ calendar-day period).
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import datetime as dt
 import enum
 import itertools
@@ -382,6 +383,51 @@ def add_calendar_days(
     return PausableDeadline(start, n, DayUnit.CALENDAR, basis=basis).due_date(calendar, strict=strict)
 
 
+def add_months(
+    start: dt.date,
+    n: int,
+    calendar: HolidayCalendar,
+    *,
+    basis: str = CALENDAR_DAYS_BASIS,
+    strict: bool = False,
+) -> Deadline:
+    """The day ``n`` months after ``start``, moved to the next working day if that is a rest day.
+
+    A period of months ends on the same day of the month (the month's last day when it has no
+    such day: 31 August + 6 months = 28 February), as for the 六个月 of 《行政诉讼法》第四十六条
+    and the 三个月 of 《行政强制法》第五十三条. Raises InvalidInput for n<0.
+    """
+    if n < 0:
+        raise InvalidInput(f"期限月数不能为负数（{n}）。", "请输入0或正整数。")
+    if n > MAX_PERIOD_DAYS // 28:
+        raise InvalidInput(f"期限月数{n}过大。", "请核对期限月数。")
+    month_index = start.month - 1 + n
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar_module.monthrange(year, month)[1]
+    natural = dt.date(year, month, min(start.day, last_day))
+    due = next_working_day(natural, calendar) if n else natural
+    moved_from = natural if due != natural else None
+    warnings, uncertain = _coverage(calendar, natural, due, strict)
+    explanation = f"自{chinese_date(start)}起{n}个月，至{chinese_date(natural)}（{weekday_label(natural)}）"
+    if moved_from is not None:
+        explanation += (
+            f"，适逢{_rest_label(calendar, natural)}，顺延至{chinese_date(due)}（{weekday_label(due)}）届满"
+        )
+    else:
+        explanation += "届满"
+    return Deadline(
+        due,
+        basis,
+        explanation,
+        start,
+        (due - start).days,
+        DayUnit.CALENDAR,
+        moved_from=moved_from,
+        warnings=warnings,
+        uncertain=uncertain,
+    )
+
+
 def next_working_day(day: dt.date, calendar: HolidayCalendar) -> dt.date:
     """``day`` itself when it is a working day, else the first working day after it."""
     for _ in range(400):
@@ -645,6 +691,25 @@ class PausableDeadline:
 
     def with_extension(self, days: int, reason: str) -> PausableDeadline:
         return replace(self, extensions=(*self.extensions, Extension(days, reason)))
+
+    def adjustment_notes(self) -> tuple[str, ...]:
+        """The pauses and extensions in words, for the basis shown with a due date.
+
+        Example: ``("听证期间2025年6月3日至6月10日不计入", "经负责人批准（待鉴定），延长30日")``.
+        """
+        notes: list[str] = []
+        for pause in self.pauses:
+            reason = pause.reason if pause.reason.endswith("期间") else f"{pause.reason}期间"
+            if pause.end is None:
+                notes.append(f"{reason}自{chinese_date(pause.start)}起暂停计算（尚未恢复）")
+            elif pause.end == pause.start:
+                notes.append(f"{reason}{chinese_date(pause.start)}不计入")
+            else:
+                notes.append(
+                    f"{reason}{chinese_date(pause.start)}至{_month_day(pause.end, pause.start.year)}不计入"
+                )
+        notes.extend(f"{ext.reason}，延长{ext.days}{self.unit.label}" for ext in self.extensions)
+        return tuple(notes)
 
     def _paused(self, day: dt.date) -> bool:
         return any(pause.contains(day) for pause in self.pauses)

@@ -13,9 +13,16 @@ from typing import Any
 
 from workstation.domain.cases import CaseKind, CaseSource, EvidenceKind, Outcome, PenaltyType
 from workstation.domain.entities import PartyKind
+from workstation.domain.guards import (
+    COLLECT_REASONS,
+    DISCRETION_TIERS,
+    MITIGATING_CIRCUMSTANCES,
+    PAUSE_REASONS,
+    SEIZURE_DOMAINS,
+)
 
 #: Option labels by field name, for options that are not one of the shared enums.
-_FIELD_OPTIONS: dict[str, dict[str, str]] = {
+_FIELD_OPTIONS: dict[str, Mapping[str, str]] = {
     "service_method": {
         "direct": "直接送达",
         "left": "留置送达",
@@ -27,15 +34,10 @@ _FIELD_OPTIONS: dict[str, dict[str, str]] = {
     "inspection_result": {"compliant": "未发现问题", "rectify": "责令整改", "file_case": "立案查处"},
     "measure": {"seal": "查封", "seize": "扣押"},
     "seizure_result": {"confiscate": "没收", "destroy": "销毁", "release": "解除"},
-    "pause_reason": {
-        "hearing": "听证",
-        "testing": "检测",
-        "inspection": "检验",
-        "quarantine": "检疫",
-        "appraisal": "鉴定",
-        "announcement": "公告",
-        "other": "其他",
-    },
+    "pause_reason": PAUSE_REASONS,
+    "collect_reason": COLLECT_REASONS,
+    "discretion_tier": DISCRETION_TIERS,
+    "seizure_domain": SEIZURE_DOMAINS,
 }
 
 #: Enum vocabularies by field name: choice fields and list fields drawing from them.
@@ -52,11 +54,23 @@ _ENUM_FIELDS: dict[str, Mapping[str, str]] = {
 LIST_VOCABULARIES: dict[str, Mapping[str, str]] = {
     "penalty_types": _ENUM_FIELDS["penalty_types"],
     "evidence_kinds": _ENUM_FIELDS["evidence_kinds"],
+    "mitigating": MITIGATING_CIRCUMSTANCES,
 }
 
-#: List fields of records, with their columns (key, label): edited as a table.
-RECORD_LISTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "checklist": (("department", "部门"), ("item", "检查事项"), ("result", "检查结果")),
+#: List fields of records, with their columns (key, label, type "text" | "bool"): edited as a table.
+RECORD_LISTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "checklist": (
+        ("department", "部门", "text"),
+        ("item", "检查事项", "text"),
+        ("result", "检查结果", "text"),
+    ),
+    "items": (
+        ("name", "名称", "text"),
+        ("qty", "数量", "text"),
+        ("related", "与案件有关", "bool"),
+        ("necessity", "生活必需品", "bool"),
+        ("sealed_by", "已被其他机关查封（机关名称）", "text"),
+    ),
 }
 
 #: List fields the case service fills from the case itself when the form leaves them out.
@@ -137,4 +151,12 @@ FIELD_LABELS: dict[str, str] = {
     "reported_on": "报告日期",
     "title": "案由",
     "documents": "文书",
+    "recorded_on": "备案日期",
+    "court_applied_on": "申请法院强制执行日期",
+    "withdrawn_on": "撤回公示日期",
+    "emergency_refused": "紧急措施未获批准",
+    "decision_pauses": "办案期限暂停",
+    "decision_extensions": "办案期限延长",
+    "published_on": "公示日期",
+    "cash_handed_in_on": "罚款上交日期",
 }

@@ -24,7 +24,23 @@ Definition schema (one JSON object per file)::
                   "deadlines": [{"name": "decision", "label": "办案期限", "days": 90,
                                  "days_config": "decision_days", "unit": "calendar",
                                  "from": "filed_on", "basis": "《中华人民共和国行政处罚法》第六十条",
-                                 "pausable": true}]}]}
+                                 "pausable": true}],
+                  "clock": {"deadline": "decision", "op": "pause"}}]}    # optional, see below
+
+Clock actions (``"clock"``) pause, resume or extend a pausable deadline started by another
+action (``"pausable": true``), e.g. the 90-day decision period (《行政处罚法》第六十条). Their
+input fields are not stored as such: they become an entry of ``{deadline}_pauses`` or
+``{deadline}_extensions`` and the action returns the deadline recomputed (same computation as
+guard P15: :func:`workstation.domain.guards.case_clock`). Inputs by ``op``:
+
+- ``pause``: ``pause_reason`` (choice: hearing, testing, inspection, quarantine, appraisal,
+  announcement, other), ``pause_note`` (text, the reason when "other"), ``pause_start`` (date)
+  → appends {"start", "end": null, "reason", "code", "note"};
+- ``resume``: ``pause_end`` (date, the last day not counted) → closes the running pause;
+- ``extend``: ``extension_approved_on`` (date), ``extension_reason`` (text),
+  ``extension_discussed_on`` (date, 集体讨论, needed from the second extension) → appends
+  {"days", "reason", "approved_on", "discussed_on"}; ``days`` (or ``days_config``) of the
+  clock spec gives the length.
 
 Field types: ``date`` (stored as an ISO string), ``money`` (yuan, stored as a decimal string),
 ``text``, ``bool``, ``int``, ``choice`` (one of ``options``), ``list`` (a JSON list).
@@ -47,6 +63,30 @@ Case fields (``CaseState.data``), JSON values:
 - flags (bool): ``complex``, ``major``, ``public_interest``, ``first_violation``, ``minor``,
   ``minor_harm``, ``corrected``, ``no_harm``, ``safety_or_finance``, ``emergency``,
   ``statement_waived``, ``hearing_waived``, ``hearing_right_notified``.
+- investigation and evidence (P05, P07): ``certificate_shown``, ``illegal_evidence``,
+  ``electronic_monitoring``, ``monitoring_device_reviewed``, ``monitoring_location_published``,
+  ``monitoring_record_reviewed`` (bool); ``reviewer`` and ``hearing_host`` (names, checked
+  against ``officers`` for 回避).
+- discretion (P22, P24): ``party_age`` (int, at the time of the act), ``mitigating`` (list of
+  第三十二条 codes, guards.MITIGATING_CIRCUMSTANCES), ``discretion_tier`` ("mitigated" |
+  "lighter" | "general" | "heavier"), ``same_act_fined_by`` (text).
+- decision contents (P02, P14, P20): ``party_name``, ``party_address``, ``facts``,
+  ``penalty_basis``, ``performance``, ``violation``, ``place``, ``decision_no``,
+  ``review_body``, ``court`` (text); ``review_period_days``, ``litigation_period_months`` (int);
+  ``surcharge_told``, ``review_first_told``, ``refused_to_sign``, ``refusal_noted`` (bool);
+  ``recorded_on`` (备案), ``published_on``, ``decision_changed_on``, ``withdrawn_on`` (dates).
+  ``agency_kind`` ("township" | "subdistrict") is supplied by the case service from the
+  agency's name, not stored.
+- 当场收缴 (P03): ``collect_reason`` (guards.COLLECT_REASONS), ``collect_note``,
+  ``party_requested``, ``receipt_no``, ``handed_in_on``, ``banked_on``.
+- court enforcement (P19): ``reminder_served_on``, ``court_applied_on`` (dates), ``court``,
+  ``remedy_sought`` (bool).
+- coercion (C1-C8): ``seizure_domain`` (guards.SEIZURE_DOMAINS), ``seizure_basis``,
+  ``seizure_reason``, ``entrusted``, ``measure`` ("seal" | "seize"), ``items`` (strings or
+  {"name", "qty", "related", "necessity", "sealed_by"}), ``items_case_related``,
+  ``living_necessities``, ``sealed_by_other``, ``handed_over``, ``list_copies``,
+  ``seized_time`` / ``reported_time`` / ``act_time`` ("HH:MM"), ``emergency_refused``,
+  ``urgent``.
 - lists: ``evidence_kinds`` (EvidenceKind values), ``documents`` (document codes issued),
   ``decision_pauses`` / ``testing_pauses`` ({"start", "end", "reason"}), ``decision_extensions``
   ({"days", "reason"}), ``departments`` and ``checklist`` ({"department", "item", "result"}) for a
@@ -58,7 +98,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,16 +117,26 @@ from workstation.domain.errors import FieldError, InvalidInput, KnownError
 from workstation.domain.guards import (
     GUARD_INPUTS,
     GUARDS,
+    PAUSE_REASONS,
     GuardContext,
     ProcedureConfig,
     RuleProblem,
     as_date,
     as_money,
+    case_clock,
+    projected_due,
 )
 from workstation.domain.record import FieldChange
 
 FIELD_TYPES = frozenset({"date", "money", "text", "bool", "int", "choice", "list"})
 TODAY = "$today"
+
+#: Input fields of the clock operations: (mandatory, optional).
+CLOCK_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "pause": (("pause_reason", "pause_start"), ("pause_note",)),
+    "resume": (("pause_end",), ()),
+    "extend": (("extension_approved_on", "extension_reason"), ("extension_discussed_on",)),
+}
 
 __all__ = [
     "ActionDef",
@@ -94,6 +144,7 @@ __all__ = [
     "ActionRefused",
     "ActionResult",
     "CaseState",
+    "ClockSpec",
     "DeadlineSpec",
     "FieldSpec",
     "GuardRef",
@@ -145,6 +196,16 @@ class DeadlineSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ClockSpec:
+    """What a clock action does to a pausable deadline: ``op`` is pause, resume or extend."""
+
+    deadline: str
+    op: str
+    days: int = 0
+    days_config: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ActionDef:
     code: str
     label: str
@@ -157,6 +218,7 @@ class ActionDef:
     guards: tuple[GuardRef, ...] = ()
     sets: Mapping[str, Any] = field(default_factory=dict)
     deadlines: tuple[DeadlineSpec, ...] = ()
+    clock: ClockSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +238,10 @@ class WorkflowDefinition:
 
     def action(self, code: str) -> ActionDef | None:
         return next((a for a in self.actions if a.code == code), None)
+
+    def deadline_spec(self, name: str) -> DeadlineSpec | None:
+        """The spec of the deadline ``name`` as the action that starts it defines it."""
+        return next((d for a in self.actions for d in a.deadlines if d.name == name), None)
 
 
 class _Reader:
@@ -241,9 +307,44 @@ def parse_workflow(text: str, source: str = "<text>") -> WorkflowDefinition:
     unreachable = [f"{s.label}（{s.code}）" for s in stages if s.code not in reachable]
     if unreachable:
         raise r.fail("stages", f"阶段“{'、'.join(unreachable)}”无法从初始阶段到达。")
-    return WorkflowDefinition(
+    definition = WorkflowDefinition(
         kind, str(raw.get("label") or kind.label), tuple(stages), tuple(actions), source
     )
+    for action in actions:
+        if action.clock is None:
+            continue
+        spec = definition.deadline_spec(action.clock.deadline)
+        if spec is None or not spec.pausable:
+            raise r.fail(
+                f"actions[{action.code}].clock.deadline",
+                f"没有动作启动可暂停的期限“{action.clock.deadline}”。",
+            )
+    return definition
+
+
+def _parse_clock(r: _Reader, raw: Any, where: str, fields: Sequence[FieldSpec]) -> ClockSpec:
+    if not isinstance(raw, dict):
+        raise r.fail(where, "应为对象。")
+    op = r.get(raw, "op", where, str)
+    if op not in CLOCK_FIELDS:
+        raise r.fail(f"{where}.op", f"未知的期限操作“{op}”（应为 {'、'.join(CLOCK_FIELDS)}）。")
+    mandatory, optional = CLOCK_FIELDS[op]
+    declared = {f.name: f for f in fields}
+    for name in mandatory:
+        if name not in declared or declared[name].optional:
+            raise r.fail(f"{where}", f"“{op}”须有必填字段“{name}”。")
+    unknown = set(declared) - set(mandatory) - set(optional)
+    if unknown:
+        raise r.fail(f"{where}", f"期限操作不接受字段“{'、'.join(sorted(unknown))}”。")
+    days_config = raw.get("days_config")
+    if days_config is not None and days_config not in ProcedureConfig.__dataclass_fields__:
+        raise r.fail(f"{where}.days_config", f"配置项“{days_config}”不存在。")
+    days = raw.get("days", 0)
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise r.fail(f"{where}.days", "应为非负整数。")
+    if op == "extend" and not days and days_config is None:
+        raise r.fail(f"{where}.days", "延长期限须写明天数（days 或 days_config）。")
+    return ClockSpec(r.get(raw, "deadline", where, str), op, days, days_config)
 
 
 def _parse_action(r: _Reader, item: Any, where: str, stages: set[str]) -> ActionDef:
@@ -313,6 +414,11 @@ def _parse_action(r: _Reader, item: Any, where: str, stages: set[str]) -> Action
                 bool(spec.get("pausable", False)),
             )
         )
+    clock = (
+        _parse_clock(r, item["clock"], f"{where}.clock", fields) if item.get("clock") is not None else None
+    )
+    if clock is not None and to_stage is not None:
+        raise r.fail(f"{where}.to_stage", "期限操作（clock）不改变阶段，to_stage 应为 null。")
     return ActionDef(
         code=code,
         label=r.get(item, "label", where, str),
@@ -325,6 +431,7 @@ def _parse_action(r: _Reader, item: Any, where: str, stages: set[str]) -> Action
         guards=tuple(guards),
         sets=dict(item.get("sets", {})),
         deadlines=tuple(deadlines),
+        clock=clock,
     )
 
 
@@ -369,11 +476,15 @@ class ActionOption:
 
 @dataclass(frozen=True, slots=True)
 class StartedDeadline:
+    """A deadline an action started or recomputed; ``paused_since`` while a pause runs (``due``
+    is then the date if the clock resumed tomorrow, and moves on every day of the pause)."""
+
     name: str
     label: str
     clock: PausableDeadline
     due: Deadline
     pausable: bool
+    paused_since: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +598,8 @@ class WorkflowEngine:
         if action.documents:
             issued = list(after.get("documents") or ())
             after["documents"] = issued + [d for d in action.documents if d not in issued]
+        if action.clock is not None:
+            self._apply_clock(action.clock, after)
         found = self._check(definition, state, action, after, actor, today)
         blocking = [p for p in found if p.blocking]
         if blocking:
@@ -500,6 +613,10 @@ class WorkflowEngine:
         if stage != state.stage:
             changes.insert(0, FieldChange("stage", state.stage, stage))
         deadlines = tuple(self._start(spec, after, today) for spec in action.deadlines)
+        if action.clock is not None:
+            restarted = self.current_deadline(state.kind, after, action.clock.deadline, today)
+            if restarted is not None:
+                deadlines = (*deadlines, restarted)
         return ActionResult(
             action.code, stage, tuple(changes), deadlines, tuple(p for p in found if not p.blocking)
         )
@@ -547,13 +664,78 @@ class WorkflowEngine:
                 problems.append(problem)
         return problems
 
-    def _start(self, spec: DeadlineSpec, data: Mapping[str, Any], today: dt.date) -> StartedDeadline:
-        start = today if spec.start_field == TODAY else as_date(data.get(spec.start_field)) or today
+    def _clock_days(self, clock: ClockSpec) -> int:
+        return int(getattr(self.config, clock.days_config)) if clock.days_config else clock.days
+
+    def _apply_clock(self, clock: ClockSpec, after: dict[str, Any]) -> None:
+        """Turn the clock action's inputs into an entry of the deadline's pauses or extensions."""
+        mandatory, optional = CLOCK_FIELDS[clock.op]
+        given = {name: after.pop(name) for name in (*mandatory, *optional) if name in after}
+        if clock.op == "pause":
+            code = str(given.get("pause_reason") or "other")
+            note = str(given.get("pause_note") or "").strip()
+            reason = note if code == "other" and note else PAUSE_REASONS.get(code, code)
+            entry: dict[str, Any] = {
+                "start": given.get("pause_start"),
+                "end": None,
+                "reason": reason,
+                "code": code,
+            }
+            if note:
+                entry["note"] = note
+            key = f"{clock.deadline}_pauses"
+            after[key] = [*(after.get(key) or ()), entry]
+        elif clock.op == "resume":
+            key = f"{clock.deadline}_pauses"
+            pauses = [dict(p) for p in after.get(key) or ()]
+            running = [p for p in pauses if not p.get("end")]
+            if running:
+                running[-1]["end"] = given.get("pause_end")
+                after[key] = pauses
+        else:
+            key = f"{clock.deadline}_extensions"
+            after[key] = [
+                *(after.get(key) or ()),
+                {
+                    "days": self._clock_days(clock),
+                    "reason": str(given.get("extension_reason") or "").strip(),
+                    "approved_on": given.get("extension_approved_on"),
+                    "discussed_on": given.get("extension_discussed_on"),
+                },
+            ]
+
+    def current_deadline(
+        self, kind: CaseKind, data: Mapping[str, Any], name: str, today: dt.date
+    ) -> StartedDeadline | None:
+        """The pausable deadline ``name`` as of ``today``: its pauses and extensions applied
+        (:func:`workstation.domain.guards.case_clock`), its basis saying which; None before it
+        started. A running pause counts up to ``today``."""
+        spec = self.definition(kind).deadline_spec(name)
+        if spec is None:
+            return None
+        start = today if spec.start_field == TODAY else as_date(data.get(spec.start_field))
+        if start is None:
+            return None
         days = int(getattr(self.config, spec.days_config)) if spec.days_config else spec.days
+        clock = case_clock(data, name, start, days, spec.unit)
+        notes = clock.adjustment_notes()
+        clock = replace(clock, basis="；".join((spec.basis, *notes, self._default_basis(spec))))
+        due, running = projected_due(clock, self.calendar, today)
+        return StartedDeadline(
+            spec.name, spec.label, clock, due, spec.pausable, running.start if running else None
+        )
+
+    @staticmethod
+    def _default_basis(spec: DeadlineSpec) -> str:
         default = CALENDAR_DAYS_BASIS if spec.unit is DayUnit.CALENDAR else WORKING_DAYS_BASIS
         if spec.unit is DayUnit.WORKING and "强制法" in spec.basis:
             default = COERCION_LAW_WORKING_DAYS
-        clock = PausableDeadline(start, days, spec.unit, basis=f"{spec.basis}；{default}")
+        return default
+
+    def _start(self, spec: DeadlineSpec, data: Mapping[str, Any], today: dt.date) -> StartedDeadline:
+        start = today if spec.start_field == TODAY else as_date(data.get(spec.start_field)) or today
+        days = int(getattr(self.config, spec.days_config)) if spec.days_config else spec.days
+        clock = PausableDeadline(start, days, spec.unit, basis=f"{spec.basis}；{self._default_basis(spec)}")
         return StartedDeadline(spec.name, spec.label, clock, clock.due_date(self.calendar), spec.pausable)
 
 

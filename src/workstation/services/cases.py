@@ -4,11 +4,17 @@ Every change and the event recording it are written in one transaction of the
 :class:`~workstation.domain.case_ports.CaseStore`; the 案号 is issued in that same transaction
 when the case is filed (立案), or when it is created for the simple procedure, so a refused or
 failed action leaves nothing behind and numbers stay gapless.
+
+Deadlines an action starts are kept in ``case.data["deadlines"]`` by name. A pausable deadline
+(the 90-day decision period) is recomputed by the engine when a clock action pauses, resumes or
+extends it, with a basis that names the pause or extension; while a pause runs the record
+carries ``paused_since`` and the due date shown is recomputed for the day it is shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -16,7 +22,7 @@ from typing import Any
 
 from workstation.domain.case_ports import CaseListColumns, CaseStore, CaseTransaction
 from workstation.domain.cases import Case, CaseKind, CaseSource
-from workstation.domain.entities import Officer
+from workstation.domain.entities import Officer, PartyKind
 from workstation.domain.errors import InvalidInput
 from workstation.domain.numbering import CASE_KIND, CaseNumberFormat, numbering_year
 from workstation.domain.record import ConcurrentEdit, FieldChange, VerifyReport
@@ -111,11 +117,15 @@ class NewCaseSpec:
 
 @dataclass(frozen=True, slots=True)
 class DeadlineView:
+    """A deadline as shown; ``paused_since`` while its clock is paused (``due`` then is the date
+    if the clock resumed the day after the day shown)."""
+
     name: str
     label: str
     start: dt.date
     due: dt.date
     basis: str
+    paused_since: dt.date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +134,7 @@ class DeadlineView:
             "start": self.start.isoformat(),
             "due": self.due.isoformat(),
             "basis": self.basis,
+            "paused_since": self.paused_since.isoformat() if self.paused_since else None,
         }
 
 
@@ -181,32 +192,67 @@ class CaseView:
 
 
 def _deadline_record(started: StartedDeadline) -> dict[str, Any]:
-    return {
+    record = {
         "label": started.label,
         "start": started.clock.start.isoformat(),
         "due": started.due.due.isoformat(),
         "basis": started.due.basis,
     }
+    if started.paused_since is not None:
+        record["paused_since"] = started.paused_since.isoformat()
+    return record
+
+
+def _deadline_view(name: str, d: Mapping[str, Any]) -> DeadlineView:
+    paused = d.get("paused_since")
+    return DeadlineView(
+        name,
+        str(d["label"]),
+        _date(d["start"], name),
+        _date(d["due"], name),
+        str(d["basis"]),
+        _date(paused, name) if paused else None,
+    )
 
 
 def _deadlines(data: Mapping[str, Any]) -> tuple[DeadlineView, ...]:
     stored = data.get("deadlines") or {}
-    views = [
-        DeadlineView(name, str(d["label"]), _date(d["start"], name), _date(d["due"], name), str(d["basis"]))
-        for name, d in stored.items()
-    ]
+    views = [_deadline_view(name, d) for name, d in stored.items()]
     return tuple(sorted(views, key=lambda d: (d.due, d.name)))
 
 
 def _columns(case: Case, today: dt.date) -> CaseListColumns:
     if case.closed_on is not None:
         return CaseListColumns()
-    dues = [d.due for d in _deadlines(case.data) if d.due >= case.opened_on]
+    # A paused clock cannot run out: it does not count toward the case list's warnings.
+    dues = [d.due for d in _deadlines(case.data) if d.due >= case.opened_on and d.paused_since is None]
     if not dues:
         return CaseListColumns()
     nearest = min(dues)
     level = 2 if nearest < today else 1 if (nearest - today).days <= WARN_DAYS else 0
     return CaseListColumns(nearest, level)
+
+
+def agency_kind(name: str) -> str | None:
+    """ "subdistrict" for a 街道办事处, "township" for a 乡镇人民政府, else None (from the name)."""
+    if "街道" in name:
+        return "subdistrict"
+    if re.search(r"[乡镇]", name):
+        return "township"
+    return None
+
+
+def age_on(id_number: str | None, day: dt.date) -> int | None:
+    """Full years of age on ``day`` from an 18-digit 公民身份号码 (None when not readable)."""
+    if not id_number or len(id_number) != 18 or not id_number[:14].isdigit():
+        return None
+    try:
+        born = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except ValueError:
+        return None
+    if born > day:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 # ------------------------------------------------------------------ the service
@@ -232,28 +278,85 @@ class CaseService:
         serial = tx.allocate_number(case.agency_id, CASE_KIND, year)
         return self._format.format(agency_short_name(tx.agency(case.agency_id).name), year, serial)
 
-    def _view(self, tx: CaseTransaction, case: Case, today: dt.date, actor: Officer | None) -> CaseView:
+    def _state(self, tx: CaseTransaction, case: Case) -> CaseState:
+        """The case for the engine, with ``agency_kind`` (乡镇 or 街道, for the 复议机关 of P20)."""
+        data = dict(case.data)
+        if "agency_kind" not in data:
+            kind = agency_kind(tx.agency(case.agency_id).name)
+            if kind is not None:
+                data["agency_kind"] = kind
+        return CaseState(case.kind, case.stage, data)
+
+    def _shown_deadlines(self, case: Case, today: dt.date) -> tuple[DeadlineView, ...]:
+        """The stored deadlines, a paused one recomputed for ``today`` (it moves while paused)."""
+        views = []
+        for view in _deadlines(case.data):
+            if view.paused_since is not None and case.closed_on is None:
+                current = self._engine.current_deadline(case.kind, case.data, view.name, today)
+                if current is not None:
+                    view = _deadline_view(view.name, _deadline_record(current))
+            views.append(view)
+        return tuple(sorted(views, key=lambda d: (d.due, d.name)))
+
+    def _view(
+        self,
+        tx: CaseTransaction,
+        case: Case,
+        today: dt.date,
+        actor: Officer | None,
+        event_count: int | None = None,
+    ) -> CaseView:
+        """The case as shown; ``event_count`` is given inside a write (whose new event other
+        connections cannot see until it commits)."""
         definition = self._engine.definition(case.kind)
         if actor is None and case.officer_ids:
             actor = tx.officer(case.officer_ids[0])
         actions: tuple[ActionOption, ...] = ()
         if actor is not None:
-            state = CaseState(case.kind, case.stage, case.data)
-            actions = tuple(self._engine.allowed_actions(state, actor, today))
+            actions = tuple(self._engine.allowed_actions(self._state(tx, case), actor, today))
         return CaseView(
             case,
             definition.label,
             definition.stage_label(case.stage),
             actions,
-            _deadlines(case.data),
-            len(self._store.events(case.id)),
+            self._shown_deadlines(case, today),
+            len(self._store.events(case.id)) if event_count is None else event_count,
         )
 
-    def _fill(self, tx: CaseTransaction, case: Case, code: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        """The inputs, with the case's officers and party kind when the action asks for them."""
+    def _fill(
+        self, tx: CaseTransaction, case: Case, code: str, inputs: Mapping[str, Any], actor: Officer
+    ) -> dict[str, Any]:
+        """The inputs, with what the case itself knows when the action asks for it: the case's
+        officers, the party's kind, name, address and age at the time of the act (from the 公民身份
+        号码), the acting reviewer's name (法制审核人员, for the 回避 check of P05) and the statutory
+        复议/诉讼 periods the 决定书 states (60 days, 6 months) unless others are entered."""
         filled = dict(inputs)
         action = self._engine.definition(case.kind).action(code)
         wanted = {f.name for f in action.required_fields} if action else set()
+        party = tx.party(case.party_ids[0]) if case.party_ids else None
+        if party is not None:
+            if "party_name" in wanted and not filled.get("party_name"):
+                filled["party_name"] = party.name
+            if "party_address" in wanted and not filled.get("party_address") and party.address:
+                filled["party_address"] = party.address
+        if "party_age" in wanted and not filled.get("party_age"):
+            # 0 is a form's empty number box: the age comes from the 公民身份号码 when there is one.
+            filled.pop("party_age", None)
+            act_date = case.data.get("act_date")
+            if party is not None and party.kind is PartyKind.PERSON and act_date:
+                age = age_on(party.id_number, _date(act_date, "act_date"))
+                if age is not None:
+                    filled["party_age"] = age
+        if "reviewer" in wanted and not filled.get("reviewer"):
+            filled["reviewer"] = actor.name
+        # The 决定书 states the statutory remedy periods unless the officer enters others (P20).
+        config = self._engine.config
+        for name, statutory in (
+            ("review_period_days", config.review_period_days),
+            ("litigation_period_months", config.litigation_period_months),
+        ):
+            if name in wanted and not filled.get(name):
+                filled[name] = statutory
         if "officers" in wanted and "officers" not in filled:
             filled["officers"] = [
                 {
@@ -303,7 +406,7 @@ class CaseService:
             if case.case_number:
                 changes.append(FieldChange("case_number", None, case.case_number))
             changes += [FieldChange(k, None, v) for k, v in sorted(case.data.items())]
-            tx.record_event(
+            event = tx.record_event(
                 case_id=case.id,
                 actor_id=actor.id,
                 actor_role=actor.roles[0].value if actor.roles else "officer",
@@ -320,7 +423,7 @@ class CaseService:
                     "item_code": case.item_code,
                 },
             )
-            view = self._view(tx, tx.load(case.id), spec.opened_on, actor)
+            view = self._view(tx, tx.load(case.id), spec.opened_on, actor, event.seq)
         return Result(view, Changes.of(Topic.CASES))
 
     def act(
@@ -342,8 +445,10 @@ class CaseService:
             if expected_version is not None and expected_version != case.row_version:
                 raise ConcurrentEdit(case.id)
             actor = tx.officer(actor_id)
-            state = CaseState(case.kind, case.stage, case.data)
-            result = self._engine.act(state, action, self._fill(tx, case, action, inputs), actor, today)
+            state = self._state(tx, case)
+            result = self._engine.act(
+                state, action, self._fill(tx, case, action, inputs, actor), actor, today
+            )
             data = {**case.data, **result.data_changes}
             changes = list(result.changes)
             if result.deadlines:
@@ -365,7 +470,7 @@ class CaseService:
                 closed_on=_date(closed, "closed_on") if closed else case.closed_on,
             )
             stored = tx.update(changed, case.row_version, _columns(changed, today))
-            tx.record_event(
+            event = tx.record_event(
                 case_id=case.id,
                 actor_id=actor.id,
                 actor_role=actor.roles[0].value if actor.roles else "officer",
@@ -377,7 +482,7 @@ class CaseService:
                     "warnings": [p.text for p in result.warnings],
                 },
             )
-            view = self._view(tx, stored, today, actor)
+            view = self._view(tx, stored, today, actor, event.seq)
         return Result(view, Changes.of(Topic.CASES))
 
     def show(self, case_id: str, today: dt.date, actor_id: str | None = None) -> Result[CaseView]:

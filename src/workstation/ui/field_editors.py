@@ -154,8 +154,16 @@ class FieldEditors:
             return _Editor(spec, box, box.isChecked, lambda v: box.setChecked(bool(v)))
         if spec.type == "int":
             spin = QSpinBox()
-            spin.setRange(0, 3650)
-            return _Editor(spec, spin, spin.value, lambda v: spin.setValue(int(v)))
+            spin.setRange(-1 if spec.optional else 0, 3650)
+            if spec.optional:
+                spin.setSpecialValueText("（未填写）")
+                spin.setValue(-1)
+
+            def read_int() -> int | None:
+                value = spin.value()
+                return None if value < 0 else value
+
+            return _Editor(spec, spin, read_int, lambda v: spin.setValue(int(v)))
         if spec.type == "choice":
             return self._choice(spec)
         if spec.type == "list":
@@ -241,7 +249,7 @@ class FieldEditors:
         layout.setContentsMargins(0, 0, 0, 0)
         table = QTableWidget(0, len(columns))
         table.setObjectName(f"table_{spec.name}")
-        table.setHorizontalHeaderLabels([label for _key, label in columns])
+        table.setHorizontalHeaderLabels([label for _key, label, _type in columns])
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setVisible(False)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -255,32 +263,48 @@ class FieldEditors:
         layout.addWidget(table)
         layout.addLayout(buttons)
 
+        def cell(kind: str, value: Any) -> QTableWidgetItem:
+            if kind == "bool":
+                item = QTableWidgetItem()
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+                return item
+            return QTableWidgetItem("" if value is None else str(value))
+
         def add_row(values: dict[str, Any] | None = None) -> None:
             row = table.rowCount()
             table.insertRow(row)
-            for c, (key, _label) in enumerate(columns):
-                table.setItem(row, c, QTableWidgetItem(str((values or {}).get(key, ""))))
+            for c, (key, _label, kind) in enumerate(columns):
+                default = True if key == "related" else None
+                table.setItem(row, c, cell(kind, (values or {}).get(key, default)))
+
+        def remove_row() -> None:
+            if table.currentRow() >= 0:
+                table.removeRow(table.currentRow())
 
         add.clicked.connect(lambda: add_row())
-        remove.clicked.connect(
-            lambda: table.removeRow(table.currentRow()) if table.currentRow() >= 0 else None
-        )
+        remove.clicked.connect(remove_row)
 
-        def read() -> list[dict[str, str]]:
+        def read() -> list[dict[str, Any]]:
             rows = []
             for r in range(table.rowCount()):
-                record = {}
-                for c, (key, _label) in enumerate(columns):
+                record: dict[str, Any] = {}
+                texts = []
+                for c, (key, _label, kind) in enumerate(columns):
                     item = table.item(r, c)
-                    record[key] = item.text().strip() if item is not None else ""
-                if any(record.values()):
+                    if kind == "bool":
+                        record[key] = item is not None and item.checkState() == Qt.CheckState.Checked
+                    else:
+                        record[key] = item.text().strip() if item is not None else ""
+                        texts.append(record[key])
+                if any(texts):
                     rows.append(record)
             return rows
 
         def write(value: Any) -> None:
             table.setRowCount(0)
             for record in value or ():
-                add_row(dict(record))
+                add_row(dict(record) if isinstance(record, dict) else {"name": str(record)})
 
         return _Editor(spec, host, read, write)
 

@@ -118,6 +118,8 @@ def _plain_table(view: QTableView) -> None:
 
 class WorkbenchPage(QWidget):
     summary_loaded = Signal()
+    #: A case was double-clicked in 我的待办 or 近期到期 (its id).
+    case_activated = Signal(str)
 
     def __init__(
         self,
@@ -151,6 +153,18 @@ class WorkbenchPage(QWidget):
 
     def _connect_signals(self) -> None:
         self.ui.refreshButton.clicked.connect(self._on_refresh_clicked)
+        self.ui.tasksView.activated.connect(self._on_tasks_view_activated)
+        self.ui.dueView.activated.connect(self._on_due_view_activated)
+
+    def _on_tasks_view_activated(self, index: QModelIndex) -> None:
+        case_id = self.tasks_model.case_id(index.row())
+        if case_id:
+            self.case_activated.emit(case_id)
+
+    def _on_due_view_activated(self, index: QModelIndex) -> None:
+        case_id = self.due_model.case_id(index.row())
+        if case_id:
+            self.case_activated.emit(case_id)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
@@ -185,7 +199,7 @@ class WorkbenchPage(QWidget):
         self.ui.tasksHeading.setText(
             f"我的待办（{len(summary.my_tasks)}）"
             if summary.officer_id
-            else f"待办案件（未登录，显示全部在办 {len(summary.my_tasks)} 件）"
+            else f"待办案件（未选择当前用户，显示全部在办 {len(summary.my_tasks)} 件）"
         )
         self.tasks_model.set_cases(summary.my_tasks, summary.today)
         self.ui.dueHeading.setText(f"近期到期（{summary.due_days}日内，{len(summary.due_soon)} 件）")
