@@ -36,8 +36,10 @@ from workstation.settings import Settings, SettingsStore
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from workstation.persistence.benchmarks import SqlBenchmarkStore
     from workstation.services.case_record import CaseRecordService
     from workstation.services.cases import CaseService
+    from workstation.services.discretion import DiscretionService
     from workstation.services.statutes import StatuteService
     from workstation.ui.current_user import CurrentUser, UserSwitcher
     from workstation.ui.main_window import MainWindow
@@ -68,6 +70,8 @@ class Core:
     _statutes: StatuteService | None = field(default=None, repr=False)
     _cases: CaseService | None = field(default=None, repr=False)
     _case_record: CaseRecordService | None = field(default=None, repr=False)
+    _benchmark_store: SqlBenchmarkStore | None = field(default=None, repr=False)
+    _discretion: DiscretionService | None = field(default=None, repr=False)
 
     @property
     def statutes(self) -> StatuteService:
@@ -104,6 +108,29 @@ class Core:
         assert self._case_record is not None
         return self._case_record
 
+    @property
+    def discretion(self) -> DiscretionService:
+        """The 裁量基准 services, wired on first use; citations are checked against ``statutes``."""
+        if self._discretion is None:
+            from workstation.domain.guards import ProcedureConfig
+            from workstation.services.discretion import DiscretionService, statute_citation_resolver
+
+            resolver = statute_citation_resolver(
+                lambda text: self.statutes.cite(text), lambda: bool(self.statutes.tree().value)
+            )
+            self._discretion = DiscretionService(
+                self._benchmarks(), ProcedureConfig(), self.clock.now, resolver
+            )
+        return self._discretion
+
+    def _benchmarks(self) -> SqlBenchmarkStore:
+        """One benchmark store (it caches parsed benchmarks) for 裁量 and for case handling."""
+        if self._benchmark_store is None:
+            from workstation.persistence.benchmarks import SqlBenchmarkStore
+
+            self._benchmark_store = SqlBenchmarkStore(self.database.engine)
+        return self._benchmark_store
+
     def _wire_cases(self) -> None:
         from workstation.domain.workflow import ProcedureConfig, WorkflowEngine
         from workstation.library.calendar_adapter import default_calendar
@@ -117,7 +144,7 @@ class Core:
         engine = self.database.engine
         store = SqlCaseStore(engine, SqlCaseEventStore(engine), allocate)
         workflow = WorkflowEngine(bundled_workflows(), ProcedureConfig(), default_calendar())
-        self._cases = CaseService(store, workflow, self.clock.now)
+        self._cases = CaseService(store, workflow, self.clock.now, benchmarks=self._benchmarks())
         self._case_record = CaseRecordService(store, workflow)
 
     def close(self) -> None:
@@ -159,6 +186,7 @@ def build_core(paths: DataPaths, clock: Clock | None = None) -> Core:
             clock,
             lambda: settings_store.load().certificate_warning_days,
             cases=lambda: core.cases,  # the demo seed opens cases through Core.cases
+            discretion=lambda: core.discretion,
         ),
         intake=IntakeService(uow, clock, settings.certificate_warning_days),
         maintenance=MaintenanceService(database),
@@ -228,9 +256,17 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
             case_list=CaseListService(SqlCaseListSource(core.database.engine)),
             record=core.case_record,
             intake=core.intake,
+            discretion=core.discretion,
         )
         page = CasesPage(services, bundled_workflows(), core.clock.today, user, runner, errors)
         page.user_needed.connect(switcher.choose)
+        page.citation_activated.connect(show_citation)
+        return page
+
+    def discretion_page() -> QWidget:
+        from workstation.ui.pages.discretion_page import DiscretionPage
+
+        page = DiscretionPage(core.discretion, runner, errors)
         page.citation_activated.connect(show_citation)
         return page
 
@@ -268,6 +304,7 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     pages: dict[str, Callable[[], QWidget]] = {
         "workbench": workbench_page,
         "cases": cases_page,
+        "discretion": discretion_page,
         "statutes": statutes_page,
         "settings": settings_page,
     }

@@ -46,6 +46,8 @@ _HEAVY_COMMANDS = {
     "calendar": "期限计算（工作日、调休）",
     "case": "案件：立案、办理流程动作、查看、全过程记录",
     "party": "当事人：登记、查找",
+    "items": "执法事项与裁量基准：导入、导出、列出、查看",
+    "discretion": "裁量计算：档次、幅度、程序与偏离预警",
 }
 
 
@@ -99,6 +101,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         from workstation import cli_cases
 
         cli_cases.add_parsers(sub, common, _Parser, wanted)
+    if wanted & {"items", "discretion"}:
+        from workstation import cli_discretion
+
+        cli_discretion.add_parsers(sub, common, _Parser, wanted)
     for name, help_text in _HEAVY_COMMANDS.items():
         if name not in wanted:
             sub.add_parser(name, help=help_text, parents=[common])
@@ -289,6 +295,16 @@ def _with_core(args: argparse.Namespace, out: Output, key: tuple[str, ...]) -> i
         core.close()
 
 
+def _with_core_discretion(args: argparse.Namespace, out: Output, key: tuple[str, ...]) -> int:
+    from workstation import cli_discretion
+
+    core = _core(args)
+    try:
+        return cli_discretion.COMMANDS[key](core, args, out)
+    finally:
+        core.close()
+
+
 def _with_core_cases(args: argparse.Namespace, out: Output, key: tuple[str, ...]) -> int:
     from workstation import cli_cases
 
@@ -322,6 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "calendar_command", None),
             getattr(args, "case_command", None),
             getattr(args, "party_command", None),
+            getattr(args, "items_command", None),
+            getattr(args, "discretion_command", None),
         )
         if part
     )
@@ -333,6 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _with_core(args, out, key)
         if key[0] in ("case", "party"):
             return _with_core_cases(args, out, key)
+        if key[0] in ("items", "discretion"):
+            return _with_core_discretion(args, out, key)
         if key == ("calendar", "add"):
             from workstation import cli_calendar
 

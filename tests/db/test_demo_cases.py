@@ -83,3 +83,18 @@ def test_summary_shows_tasks_deadlines_and_stage_counts(fixed_core: Core) -> Non
     mine = core.office.summary(LEAD).value.my_tasks
     assert mine and all(c.lead_officer_id == LEAD for c in mine)
     assert len(mine) < len(summary.my_tasks)
+
+
+def test_demo_seed_with_the_discretion_service_stores_the_sample_benchmarks_once(fixed_core: Core) -> None:
+    from workstation.services.demo import seed_demo
+
+    core = fixed_core
+    first = seed_demo(core.uow, discretion=lambda: core.discretion, today=TODAY).value
+    assert first.benchmarks == 2
+    assert first.items == 35  # 5 demo 事项 and the 30 of the sample benchmark
+    assert first.as_dict()["benchmarks"] == 2
+    assert core.office.summary().value.item_count == first.items  # what self-test compares
+    assert [s.code for s in core.discretion.items("zdjy").value] == ["ZB-001"]
+    second = seed_demo(core.uow, discretion=lambda: core.discretion, today=TODAY).value
+    assert second.changed == 0
+    assert second.benchmarks == 2 and second.items == 35

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QWidget, QWizard
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QListWidget, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
 from workstation.app import Core, Gui, build_core
@@ -155,6 +155,8 @@ def test_an_ordinary_case_from_clue_to_archive_through_the_ui(
     wui = wizard.ui
     assert wui.kindCombo.currentText() == "普通程序"
     wui.sourceCombo.setCurrentIndex(wui.sourceCombo.findData("hotline_12345"))
+    wui.itemCombo.setCurrentIndex(wui.itemCombo.findData("ZB-001"))  # 占道经营, with a 裁量基准
+    assert wui.itemCombo.currentIndex() > 0
     wizard.next()
     assert wizard.currentId() == 0, "a case needs its 案由 before going on"
     assert wui.titleEdit.property("invalid") is True
@@ -202,7 +204,16 @@ def test_an_ordinary_case_from_clue_to_archive_through_the_ui(
     clock.move_to(D(2025, 9, 26))
     act(page, qtbot, "collect_evidence", evidence_kinds=["party_statement", "record", "audiovisual"])
     clock.move_to(D(2025, 9, 30))
-    act(page, qtbot, "conclude", outcome="penalty", penalty_types=["fine"], fine="2000")
+    # 调查终结 offers the item's 裁量情节 and runs the proposal through the benchmark.
+    dialog = open_action(page, qtbot, "conclude")
+    circumstances = dialog.editors.widget("circumstances")
+    assert isinstance(circumstances, QListWidget)
+    labels = [circumstances.item(i).text() for i in range(circumstances.count())]
+    assert any("初次违法" in label for label in labels)
+    dialog.reject()
+    act(page, qtbot, "conclude", outcome="penalty", penalty_types=["fine"], fine="8000")
+    discretion = page.workspace.view.case.data["discretion"] if page.workspace.view else {}
+    assert discretion["status"] == "assessed" and discretion["tier"]["label"] == "一般"
 
     # 法制审核 is the reviewer's: the officer sees it closed, with the reason.
     assert not page.workspace.action_buttons["legal_review"].isEnabled()

@@ -46,6 +46,7 @@ def test_starting_the_gui_does_not_import_the_statute_or_calendar_commands() -> 
     code = (
         "import sys; from workstation.cli import build_parser; build_parser([]).parse_args([]); "
         "print(sorted(m for m in ('workstation.cli_laws', 'workstation.cli_calendar', "
+        "'workstation.cli_discretion', 'workstation.domain.discretion', 'pypinyin', "
         "'workstation.domain.statutes', 'workstation.domain.deadlines', 'sqlalchemy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -56,5 +57,27 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     text = capsys.readouterr().out
-    for command in ("db", "self-test", "demo", "laws", "calendar"):
+    for command in ("db", "self-test", "demo", "laws", "calendar", "items", "discretion"):
         assert command in text
+
+
+def test_the_discretion_commands_parse() -> None:
+    args = build_parser(["discretion"]).parse_args(
+        ["discretion", "calc", "--item", "ZB-009", "--party", "org", "--circumstance", "minor",
+         "--circumstance", "corrected", "--proposed", "1,500", "--complex"]
+    )  # fmt: skip
+    assert (args.command, args.discretion_command, args.item) == ("discretion", "calc", "ZB-009")
+    assert args.party.value == "organisation"
+    assert args.circumstance == ["minor", "corrected"]
+    assert str(args.proposed) == "1500" and args.base_amount is None
+    assert args.complex is True and args.major is False
+    items = build_parser(["items"]).parse_args(["items", "import", "x.json", "--no-citation-check"])
+    assert (items.items_command, str(items.path), items.no_citation_check) == ("import", "x.json", True)
+    assert build_parser(["items"]).parse_args(["items", "list"]).text == ""
+
+
+def test_a_bad_party_kind_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["discretion", "calc", "--item", "ZB-009", "--party", "robot"])
+    assert exc.value.code == EXIT_USAGE
+    assert "当事人类别" in capsys.readouterr().err

@@ -882,3 +882,107 @@ def test_p15_running_pause_counts_up_to_today() -> None:
         {"decision_pauses": running, **filed}, ProcedureConfig(), CALENDAR, D(2025, 6, 20)
     )
     assert deadline is not None and deadline.due == D(2025, 6, 26)
+
+
+# ----------------------------------------------------------------------------- W17 裁量偏离
+
+BENCHMARK = {"id": "B1", "name": "示例裁量基准", "version": "2025.1", "document_number": "示例〔2025〕1号"}
+
+
+def _discretion(*deviations: dict[str, Any], benchmark: dict[str, str] | None = BENCHMARK) -> dict[str, Any]:
+    """A ``discretion`` record as the case service writes it (only what W17 reads)."""
+    return {
+        "status": "assessed",
+        "item_code": "ZB-006",
+        "benchmark": benchmark,
+        "deviations": list(deviations),
+    }
+
+
+def _deviation(kind: str, severity: str, citation: str, reason_required: bool = False) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "severity": severity,
+        "message": f"拟罚款偏离（{kind}）。",
+        "citation": citation,
+        "reason_required": reason_required,
+    }
+
+
+OUTSIDE_TIER = _deviation("outside_tier", "yellow", f"{PUNISH}第三十四条", reason_required=True)
+FIRST_FINED = _deviation("first_violation_fined", "yellow", f"{PUNISH}第三十三条第一款", reason_required=True)
+ABOVE_MAX = _deviation("outside_statutory", "red", "《中华人民共和国大气污染防治法》第一百一十八条第一款")
+BELOW_MIN = _deviation("outside_statutory", "red", f"某法第十条；{PUNISH}第三十二条")
+NO_PENALTY_FINED = _deviation("mandatory_no_penalty_fined", "red", f"{PUNISH}第三十三条第一款")
+
+
+def test_w17_is_silent_without_a_benchmark_or_inside_the_tier() -> None:
+    today = D(2025, 6, 4)
+    assert run("W17", today) == []
+    assert run("W17", today, discretion={"status": "no_benchmark"}, fine="900000") == []
+    inside = _deviation("inside_tier", "ok", f"{PUNISH}第三十四条")
+    assert run("W17", today, discretion=_discretion(inside)) == []
+    assert run("W17", today, discretion=_discretion()) == []  # no fine proposed
+
+
+def test_w17_outside_the_tier_needs_a_reason() -> None:
+    today = D(2025, 6, 4)
+    problem = blocked(run("W17", today, discretion=_discretion(OUTSIDE_TIER)), "W17", f"{PUNISH}第三十四条")
+    assert "偏离理由" in problem.message and "黄色预警" in problem.message
+    assert "《示例裁量基准》（示例〔2025〕1号，版本2025.1）事项ZB-006" in problem.citation
+
+    (warning,) = run(
+        "W17", today, discretion=_discretion(OUTSIDE_TIER), deviation_reason="紧邻学校，影响较大"
+    )
+    assert warning.rule == "W17" and not warning.blocking
+    assert "紧邻学校，影响较大" in warning.message
+    assert warning.text.startswith("[W17]（提示）")
+    # the reason kept in the record counts too (the decision re-reads the record)
+    recorded = {**_discretion(OUTSIDE_TIER), "deviation_reason": "紧邻学校"}
+    assert [p.blocking for p in run("W17", today, discretion=recorded)] == [False]
+    # a blank reason is no reason
+    assert run("W17", today, discretion=_discretion(OUTSIDE_TIER), deviation_reason="  ")[0].blocking
+
+
+def test_w17_first_violation_fined_cites_article_33_and_the_benchmark() -> None:
+    today = D(2025, 6, 4)
+    problem = blocked(
+        run("W17", today, discretion=_discretion(FIRST_FINED, benchmark=None)),
+        "W17",
+        f"{PUNISH}第三十三条第一款",
+    )
+    assert f"{PUNISH}第三十四条" in problem.citation
+    assert "行政处罚裁量基准（事项ZB-006）" in problem.citation
+    assert not run("W17", today, discretion=_discretion(FIRST_FINED), deviation_reason="多次劝导不改")[
+        0
+    ].blocking
+
+
+@pytest.mark.parametrize(
+    ("deviation", "citation"),
+    [
+        (ABOVE_MAX, "《中华人民共和国大气污染防治法》第一百一十八条第一款"),
+        (BELOW_MIN, f"{PUNISH}第三十二条"),
+        (NO_PENALTY_FINED, f"{PUNISH}第三十三条第一款"),
+    ],
+)
+def test_w17_red_blocks_whatever_the_reason(deviation: dict[str, Any], citation: str) -> None:
+    for reason in ("", "情节特别严重"):
+        problems = run("W17", D(2025, 6, 4), discretion=_discretion(deviation), deviation_reason=reason)
+        problem = blocked(problems, "W17", citation)
+        assert "红色预警" in problem.message
+        assert problem.citation == deviation["citation"]
+
+
+def test_w17_reports_every_finding() -> None:
+    problems = run(
+        "W17", D(2025, 6, 4), discretion=_discretion(ABOVE_MAX, FIRST_FINED), deviation_reason="理由"
+    )
+    assert [(p.rule, p.blocking) for p in problems] == [("W17", True), ("W17", False)]
+
+
+def test_every_deviation_kind_has_a_timeline_label() -> None:
+    from workstation.domain.discretion import DeviationKind
+    from workstation.domain.vocabulary import DEVIATION_KINDS
+
+    assert set(DEVIATION_KINDS) == {k.value for k in DeviationKind}

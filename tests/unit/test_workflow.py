@@ -582,3 +582,20 @@ def test_invalid_clock_definitions_are_refused(text: str, expected: str) -> None
     with pytest.raises(InvalidInput) as refused:
         parse_workflow(text, "clock.json")
     assert expected in refused.value.message
+
+
+def test_penalty_proposals_take_discretion_fields_and_run_w17() -> None:
+    definitions = load_workflows(WORKFLOWS)
+    for kind, code in ((CaseKind.ORDINARY, "conclude"), (CaseKind.SIMPLE, "decide_on_spot")):
+        action = definitions[kind].action(code)
+        assert action is not None
+        fields = {f.name: f for f in action.required_fields}
+        assert [fields[n].type for n in ("circumstances", "base_amount", "deviation_reason")] == [
+            "list",
+            "money",
+            "text",
+        ]
+        assert all(fields[n].optional for n in ("circumstances", "base_amount", "deviation_reason"))
+        assert "W17" in {g.name for g in action.guards}
+    decide = definitions[CaseKind.ORDINARY].action("decide")
+    assert decide is not None and "W17" in {g.name for g in decide.guards}

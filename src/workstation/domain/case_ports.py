@@ -1,5 +1,10 @@
 """What the case services need of storage: small Protocols, implemented in persistence/cases.py.
 
+:class:`BenchmarkLookup` is what the case service needs of the 裁量基准 (discretion benchmarks):
+the entry of one 执法事项 by its code, to run the calculator (:func:`discretion.assess`) on a
+penalty proposal. A lookup that can also say which benchmark an entry comes from
+(:class:`BenchmarkSourceLookup`) lets the service record the benchmark's version and 文号.
+
 A :class:`CaseTransaction` is one database transaction: everything written through it (the case
 row, its 案号 and the 全过程记录 event) commits together when the ``with`` block ends without an
 error, and is rolled back otherwise.
@@ -11,9 +16,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from workstation.domain.cases import Case
+from workstation.domain.discretion import Benchmark, ItemEntry
 from workstation.domain.entities import Agency, Officer, Party
 from workstation.domain.record import CaseEvent, FieldChange, VerifyReport
 
@@ -82,4 +88,19 @@ class CaseStore(Protocol):
 
     def verify_log(self, case_id: str) -> VerifyReport:
         """Check the case's 全过程记录 for tampering."""
+        ...
+
+
+class BenchmarkLookup(Protocol):
+    def entry(self, item_code: str) -> ItemEntry | None:
+        """The 裁量基准 entry of the 执法事项 ``item_code``; None when no benchmark covers it."""
+        ...
+
+
+@runtime_checkable
+class BenchmarkSourceLookup(Protocol):
+    """Optional: a :class:`BenchmarkLookup` that also names the benchmark an entry comes from."""
+
+    def benchmark_for(self, item_code: str) -> Benchmark | None:
+        """The benchmark whose entry :meth:`BenchmarkLookup.entry` returns (version, 文号)."""
         ...

@@ -16,7 +16,8 @@ classifies a proposed fine as warning W17 does (第三十二条至第三十四�
 cites its article.
 
 :func:`load_benchmarks` parses and validates the JSON format documented in docs/DISCRETION.md;
-:func:`validate_benchmark` and :func:`check_refinement` are the checks it runs.
+:func:`validate_benchmark` and :func:`check_refinement` are the checks it runs;
+:func:`dump_benchmarks` writes the same format back.
 
 Pure Python: amounts are :class:`~decimal.Decimal`.
 """
@@ -73,6 +74,7 @@ __all__ = [
     "assess",
     "check_refinement",
     "convention_tiers",
+    "dump_benchmarks",
     "load_benchmarks",
     "validate_benchmark",
     "with_items",
@@ -1607,3 +1609,124 @@ def load_benchmarks(text: str) -> list[Benchmark]:
 def with_items(benchmark: Benchmark, items: Iterable[ItemEntry]) -> Benchmark:
     """The same benchmark with other items (tests and editors build variants this way)."""
     return replace(benchmark, items=tuple(items))
+
+
+# ============================================================================ dumping
+
+
+def _dump_amount(value: Decimal | None) -> int | str | None:
+    """An amount as the loader reads it back exactly: an integer, else the Decimal's own digits."""
+    if value is None:
+        return None
+    if value.is_finite() and value.as_tuple().exponent == 0:
+        return int(value)
+    return str(value)
+
+
+def _dump_kinds(kinds: frozenset[PartyKind]) -> list[str]:
+    return [k.value for k in PartyKind if k in kinds]
+
+
+def _dump_tier(tier: Tier) -> dict[str, Any]:
+    return {
+        "level": tier.level.value,
+        "conditions": list(tier.conditions),
+        "min": _dump_amount(tier.minimum),
+        "max": _dump_amount(tier.maximum),
+        "note": tier.note,
+    }
+
+
+def _dump_range(rng: StatutoryRange) -> dict[str, Any]:
+    return {
+        "party_kinds": _dump_kinds(rng.party_kinds),
+        "kind": rng.kind.value,
+        "min": _dump_amount(rng.minimum),
+        "max": _dump_amount(rng.maximum),
+        "citation": rng.citation,
+        "base": None if rng.base is None else rng.base.value,
+        "floor": _dump_amount(rng.floor),
+        "ceiling": _dump_amount(rng.ceiling),
+        "base_from": _dump_amount(rng.base_from),
+        "base_below": _dump_amount(rng.base_below),
+        "when": list(rng.when),
+        "penalty_types": [p.value for p in rng.penalty_types],
+        "warning_alternative": rng.warning_alternative,
+        "fine_optional": rng.fine_optional,
+        "tiers": [_dump_tier(t) for t in rng.tiers],
+    }
+
+
+def _dump_item(item: ItemEntry) -> dict[str, Any]:
+    fv = item.first_violation
+    return {
+        "item_code": item.item_code,
+        "name": item.name,
+        "department": item.department,
+        "sample": item.sample,
+        "violation_basis": list(item.violation_basis),
+        "penalty_basis": list(item.penalty_basis),
+        "delegation": {"township": item.delegated_to_township, "document": item.delegation_document},
+        "party_kinds": _dump_kinds(item.party_kinds),
+        "penalty_types": [p.value for p in item.penalty_types],
+        "measures": list(item.measures),
+        "preconditions": [{"code": p.code, "label": p.label, "source": p.source} for p in item.preconditions],
+        "factors": [
+            {"code": f.code, "label": f.label, "effect": f.effect.value, "source": f.source}
+            for f in item.factors
+        ],
+        "escalations": [
+            {
+                "condition": e.condition,
+                "measure": e.measure,
+                "penalty_type": None if e.penalty_type is None else e.penalty_type.value,
+                "source": e.source,
+            }
+            for e in item.escalations
+        ],
+        "first_violation": None
+        if fv is None
+        else {"conditions": list(fv.conditions), "correction_days": fv.correction_days, "source": fv.source},
+        "evidence_checklist": list(item.evidence_checklist),
+        "inspection_items": list(item.inspection_items),
+        "ranges": [_dump_range(r) for r in item.ranges],
+        "note": item.note,
+    }
+
+
+def _dump_benchmark(b: Benchmark) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "name": b.name,
+        "version": b.version,
+        "publisher": b.publisher,
+        "document_number": b.document_number,
+        "level": b.level.value,
+        "parent_id": b.parent_id,
+        "region": b.region,
+        "effective_on": None if b.effective_on is None else b.effective_on.isoformat(),
+        "sample": b.sample,
+        "convention": {
+            "lighter_fraction": str(b.convention.lighter_fraction),
+            "heavier_fraction": str(b.convention.heavier_fraction),
+        },
+        "items": [_dump_item(i) for i in b.items],
+    }
+
+
+def dump_benchmarks(benchmarks: Sequence[Benchmark]) -> str:
+    """The JSON text of the format :func:`load_benchmarks` reads (docs/DISCRETION.md).
+
+    Every field is written, in a fixed order, absent values as ``null``; amounts are JSON
+    integers when integral, otherwise strings of the exact ``Decimal`` digits (``"0.3"``), so
+    ``load_benchmarks(dump_benchmarks(b)) == b`` for every benchmark that loads. Not
+    representable (the loader reads them differently): a range without penalty types (read as
+    ``["fine"]``), a graded tier without ``min``/``max`` (read as the convention's split), and
+    text with leading or trailing spaces (read stripped).
+    """
+    data = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "benchmarks": [_dump_benchmark(b) for b in benchmarks],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

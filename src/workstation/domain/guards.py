@@ -1827,6 +1827,62 @@ def c8_no_night_or_holiday(ctx: GuardContext) -> list[RuleProblem]:
     return problems
 
 
+def _benchmark_reference(record: Mapping[str, Any]) -> str:
+    """The benchmark a ``discretion`` record was computed from, as a citation."""
+    bench = record.get("benchmark")
+    code = str(record.get("item_code") or "")
+    if isinstance(bench, Mapping) and bench.get("name"):
+        number = str(bench.get("document_number") or "")
+        version = str(bench.get("version") or "")
+        extra = "，".join(x for x in (number, f"版本{version}" if version else "") if x)
+        return f"《{bench['name']}》" + (f"（{extra}）" if extra else "") + (f"事项{code}" if code else "")
+    return f"行政处罚裁量基准（事项{code}）" if code else "行政处罚裁量基准"
+
+
+def w17_discretion_deviation(ctx: GuardContext) -> list[RuleProblem]:
+    """W17 裁量偏离: reads the calculator's findings the case service records in ``discretion``.
+
+    A yellow finding (a fine outside the benchmark tier but inside the statutory range; 首违不罚
+    eligible but fined) needs the reason for departing from the benchmark (``deviation_reason``):
+    without one it blocks, with one it is a warning. A red finding (outside the statutory range
+    without a 减轻 circumstance, a fine where 不予处罚 is mandatory, a precondition unmet) blocks
+    whatever the reason. Silent when no benchmark was applied (no ``discretion`` record, or
+    ``{"status": "no_benchmark"}``). 《行政处罚法》第三十二条至第三十四条.
+    """
+    record = ctx.data.get("discretion")
+    if not isinstance(record, Mapping) or record.get("status") != "assessed":
+        return []
+    reason = _text(ctx, "deviation_reason") or str(record.get("deviation_reason") or "").strip()
+    benchmark = _benchmark_reference(record)
+    problems: list[RuleProblem] = []
+    for deviation in record.get("deviations") or ():
+        if not isinstance(deviation, Mapping):
+            continue
+        severity = str(deviation.get("severity") or "")
+        message = str(deviation.get("message") or "").strip()
+        citation = str(deviation.get("citation") or _art(PUNISHMENT_LAW, "第三十四条"))
+        if severity == "red":
+            problems.append(
+                RuleProblem(
+                    "W17",
+                    f"裁量偏离（红色预警）：{message}说明理由也不能作出该处罚，请调整拟罚款金额或者处理意见。",
+                    citation,
+                )
+            )
+        elif severity == "yellow":
+            article = "" if "第三十四条" in citation else f"；{_art(PUNISHMENT_LAW, '第三十四条')}"
+            cited = f"{citation}{article}；{benchmark}"
+            if reason:
+                text = f"裁量偏离（黄色预警）：{message}已说明偏离裁量基准的理由：{reason}"
+                problems.append(RuleProblem("W17", text, cited, blocking=False))
+            elif deviation.get("reason_required", True):
+                text = f"裁量偏离（黄色预警）：{message}请在“偏离理由”中写明偏离裁量基准的理由后再办理。"
+                problems.append(RuleProblem("W17", text, cited))
+            else:
+                problems.append(RuleProblem("W17", f"裁量偏离（黄色预警）：{message}", cited, blocking=False))
+    return problems
+
+
 #: Guards by the name a workflow definition uses.
 GUARDS: dict[str, Guard] = {
     "P01": p01_simple_limits,
@@ -1852,6 +1908,7 @@ GUARDS: dict[str, Guard] = {
     "P22": p22_mitigation,
     "P23": p23_limitation,
     "P24": p24_one_fine_and_publication,
+    "W17": w17_discretion_deviation,
     "C1": c1_authorised_body,
     "C2": c2_approval,
     "C3": c3_emergency,
@@ -1887,6 +1944,7 @@ GUARD_INPUTS: dict[str, frozenset[str]] = {
     "P22": frozenset({"party_age", "mitigating", "discretion_tier"}),
     "P23": frozenset({"act_date", "act_end_date"}),
     "P24": frozenset({"same_act_fined_by", "published_on", "decision_changed_on"}),
+    "W17": frozenset({"fine", "circumstances", "base_amount", "deviation_reason"}),
     "C1": frozenset({"seizure_domain", "seizure_basis", "entrusted"}),
     "C3": frozenset({"reported_time"}),
     "C4": frozenset({"items", "items_case_related", "living_necessities", "sealed_by_other"}),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workstation.domain.cases import CaseKind, CaseSource, EvidenceKind, Outcome, PenaltyType
+from workstation.domain.discretion import STATUTORY_CIRCUMSTANCES, ItemEntry
 from workstation.domain.entities import PartyKind
 from workstation.domain.guards import (
     COLLECT_REASONS,
@@ -38,6 +39,18 @@ _FIELD_OPTIONS: dict[str, Mapping[str, str]] = {
     "collect_reason": COLLECT_REASONS,
     "discretion_tier": DISCRETION_TIERS,
     "seizure_domain": SEIZURE_DOMAINS,
+    # an item's own factors and preconditions read as their codes (their labels are the item's)
+    "circumstances": {code: c.label for code, c in STATUTORY_CIRCUMSTANCES.items()},
+}
+
+#: W17 classes of a proposed fine (``discretion.DeviationKind`` values), as a timeline reads them.
+DEVIATION_KINDS: dict[str, str] = {
+    "inside_tier": "在档次内",
+    "outside_tier": "超出裁量档次",
+    "outside_statutory": "超出法定幅度",
+    "first_violation_fined": "符合首违不罚仍拟罚款",
+    "mandatory_no_penalty_fined": "依法应当不予处罚仍拟罚款",
+    "precondition_unmet": "尚不具备罚款条件",
 }
 
 #: Enum vocabularies by field name: choice fields and list fields drawing from them.
@@ -111,10 +124,12 @@ def value_text(field: str, value: Any) -> str:
 
 __all__ = [
     "CASE_FILLED",
+    "DEVIATION_KINDS",
     "FIELD_LABELS",
     "LIST_VOCABULARIES",
     "RECORD_LISTS",
     "action_label",
+    "circumstance_choices",
     "option_label",
     "value_text",
 ]
@@ -159,4 +174,28 @@ FIELD_LABELS: dict[str, str] = {
     "decision_extensions": "办案期限延长",
     "published_on": "公示日期",
     "cash_handed_in_on": "罚款上交日期",
+    "discretion": "裁量基准适用",
+    "circumstances": "裁量情节",
+    "base_amount": "计算基数",
+    "deviation_reason": "偏离理由",
 }
+
+
+def circumstance_choices(entry: ItemEntry) -> list[tuple[str, str, str]]:
+    """The circumstances an officer may find for one 执法事项: (code, label, source), the item's
+    preconditions and factors first, then the circumstances of the 行政处罚法 itself."""
+    out: list[tuple[str, str, str]] = []
+    for precondition in entry.preconditions:
+        out.append((precondition.code, f"【前提】{precondition.label}", precondition.source))
+    for factor in entry.factors:
+        out.append((factor.code, f"【{factor.effect.label}】{factor.label}", factor.source))
+    seen = {code for code, _label, _source in out}
+    for rng in entry.ranges:
+        for code in rng.when:
+            if code not in seen:
+                seen.add(code)
+                out.append((code, f"【适用幅度】{entry.circumstance_label(code)}", rng.citation))
+    for code, circumstance in STATUTORY_CIRCUMSTANCES.items():
+        if code not in seen:
+            out.append((code, f"【{circumstance.effect.label}】{circumstance.label}", circumstance.source))
+    return out

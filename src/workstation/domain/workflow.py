@@ -69,7 +69,9 @@ Case fields (``CaseState.data``), JSON values:
   against ``officers`` for 回避).
 - discretion (P22, P24): ``party_age`` (int, at the time of the act), ``mitigating`` (list of
   第三十二条 codes, guards.MITIGATING_CIRCUMSTANCES), ``discretion_tier`` ("mitigated" |
-  "lighter" | "general" | "heavier"), ``same_act_fined_by`` (text).
+  "lighter" | "general" | "heavier"), ``same_act_fined_by`` (text); for the 裁量基准 (W17):
+  ``circumstances`` (list of circumstance codes), ``base_amount`` (money), ``deviation_reason``
+  (text) and ``discretion`` (the calculator's record, written by the case service).
 - decision contents (P02, P14, P20): ``party_name``, ``party_address``, ``facts``,
   ``penalty_basis``, ``performance``, ``violation``, ``place``, ``decision_no``,
   ``review_body``, ``court`` (text); ``review_period_days``, ``litigation_period_months`` (int);

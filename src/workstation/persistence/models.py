@@ -490,3 +490,40 @@ class NumberVoidRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     voided_at: Mapped[dt.datetime] = mapped_column(DateTime)
     voided_by: Mapped[str] = mapped_column(String(36))
+
+
+# ------------------------------------------------------------------ 裁量基准
+
+
+class BenchmarkRow(Base):
+    """A 裁量基准 as imported; ``payload`` is the benchmark in the workstation-discretion JSON format."""
+
+    __tablename__ = "benchmarks"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20))  # BenchmarkLevel: province | city | county
+    parent_id: Mapped[str | None] = mapped_column(String(60))
+    version: Mapped[str] = mapped_column(String(60))
+    publisher: Mapped[str] = mapped_column(String(200))
+    document_number: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(100), server_default=sql_text("''"))
+    effective_on: Mapped[dt.date | None] = mapped_column(Date)
+    is_sample: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
+    payload: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    row_version: Mapped[int] = mapped_column(Integer, server_default=sql_text("1"))
+
+
+class BenchmarkItemRow(Base):
+    """One 执法事项 of a benchmark, with the lower-cased text the 事项 search matches."""
+
+    __tablename__ = "benchmark_items"
+
+    benchmark_id: Mapped[str] = mapped_column(
+        ForeignKey("benchmarks.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    department: Mapped[str] = mapped_column(String(200))
+    search_text: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from workstation.domain.case_ports import CaseStore
 from workstation.domain.entities import OfficerRole
 from workstation.domain.errors import NotFound
+from workstation.domain.formatting import yuan
 from workstation.domain.record import CaseEvent
-from workstation.domain.vocabulary import FIELD_LABELS, action_label, value_text
+from workstation.domain.vocabulary import DEVIATION_KINDS, FIELD_LABELS, action_label, value_text
 from workstation.domain.workflow import WorkflowEngine
 from workstation.services.changes import Result
 
@@ -27,6 +30,67 @@ class TimelineEntry:
     changes: tuple[str, ...]
     warnings: tuple[str, ...]
     hash: str
+
+
+_WAN = Decimal(10_000)
+_SEVERITY = {"yellow": "黄色预警", "red": "红色预警"}
+
+
+def chinese_amount(value: object) -> str:
+    """Yuan as a timeline reads it: 30000 → 3万元, 36500 → 3.65万元, 3000 → 3,000元."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if amount >= _WAN and amount % 100 == 0:
+        wan = (amount / _WAN).normalize()
+        return f"{wan:f}万元"
+    return yuan(amount)
+
+
+def discretion_summary(record: object) -> str:
+    """One line for a ``discretion`` change: the tier and its range, the proposed fine and the
+    W17 finding, e.g. “一般档（1.85万元至3.65万元），拟罚款3万元，在档次内”."""
+    if not isinstance(record, Mapping):
+        return "（空）"
+    if record.get("status") == "no_benchmark":
+        return "本案执法事项没有裁量基准，未适用"
+    parts = []
+    tier = record.get("tier")
+    span = record.get("tier_range")
+    if isinstance(tier, Mapping):
+        text = f"{tier.get('label')}档"
+        if isinstance(span, Mapping):
+            text += f"（{chinese_amount(span.get('min'))}至{chinese_amount(span.get('max'))}）"
+        parts.append(text)
+    else:
+        parts.append("未确定裁量档次")
+    fine = record.get("proposed_fine")
+    parts.append(f"拟罚款{chinese_amount(fine)}" if fine else "未拟罚款")
+    explained = bool(record.get("deviation_reason"))
+    for deviation in record.get("deviations") or ():
+        if not isinstance(deviation, Mapping):
+            continue
+        kind = str(deviation.get("kind"))
+        text = DEVIATION_KINDS.get(kind, kind)
+        severity = _SEVERITY.get(str(deviation.get("severity")))
+        if severity:
+            text += f"（{severity}{'，已说明理由' if explained else ''}）"
+        parts.append(text)
+    return "，".join(parts)
+
+
+def _circumstance_labels(event: CaseEvent) -> dict[str, str]:
+    """The labels of the circumstances the event's ``discretion`` record names (an item's own
+    factors and preconditions have no label outside its benchmark)."""
+    for change in event.changes:
+        if change.field == "discretion" and isinstance(change.new, Mapping):
+            return {
+                str(c.get("code")): str(c.get("label"))
+                for c in change.new.get("circumstances") or ()
+                if isinstance(c, Mapping)
+            }
+    return {}
 
 
 def _role_label(role: str) -> str:
@@ -68,12 +132,18 @@ class CaseRecordService:
         stages: dict[str, str],
     ) -> TimelineEntry:
         lines = []
+        circumstances = _circumstance_labels(event)
         for change in event.changes:
             label = fields.get(change.field) or FIELD_LABELS.get(change.field) or change.field
-            if change.field == "stage":
+            if change.field == "circumstances" and isinstance(change.new, list) and circumstances:
+                shown = [circumstances.get(str(code), value_text(change.field, code)) for code in change.new]
+                lines.append(f"{label}：{'、'.join(shown) or '（无）'}")
+            elif change.field == "stage":
                 old_stage = stages.get(str(change.old), "") if change.old else ""
                 new_stage = stages.get(str(change.new), str(change.new))
                 lines.append(f"{label}：{old_stage} → {new_stage}" if old_stage else f"{label}：{new_stage}")
+            elif change.field == "discretion":
+                lines.append(f"{label}：{discretion_summary(change.new)}")
             elif change.field in _SUMMARISED:
                 lines.append(f"{label}：已更新")
             elif isinstance(change.old, list) and isinstance(change.new, list) and change.old:
@@ -103,4 +173,4 @@ class CaseRecordService:
         )
 
 
-__all__ = ["CaseRecordService", "TimelineEntry"]
+__all__ = ["CaseRecordService", "TimelineEntry", "chinese_amount", "discretion_summary"]

@@ -9,6 +9,13 @@ Deadlines an action starts are kept in ``case.data["deadlines"]`` by name. A pau
 (the 90-day decision period) is recomputed by the engine when a clock action pauses, resumes or
 extends it, with a basis that names the pause or extension; while a pause runs the record
 carries ``paused_since`` and the due date shown is recomputed for the day it is shown.
+
+A penalty proposal (an action that asks for ``circumstances``: the ordinary ``conclude``, the
+simple ``decide_on_spot``) goes through the 裁量基准 calculator when the case has an
+``item_code`` and the :class:`~workstation.domain.case_ports.BenchmarkLookup` knows the item:
+the service records the result in ``case.data["discretion"]`` (written with the action's event,
+so it is part of the 全过程记录) before the guards run, so guard W17 reads it. Without a
+benchmark for the case's item it records ``{"status": "no_benchmark"}``.
 """
 
 from __future__ import annotations
@@ -16,14 +23,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
-from workstation.domain.case_ports import CaseListColumns, CaseStore, CaseTransaction
+from workstation.domain.case_ports import (
+    BenchmarkLookup,
+    BenchmarkSourceLookup,
+    CaseListColumns,
+    CaseStore,
+    CaseTransaction,
+)
 from workstation.domain.cases import Case, CaseKind, CaseSource
+from workstation.domain.discretion import Assessment, Benchmark, ItemEntry, assess
 from workstation.domain.entities import Officer, PartyKind
-from workstation.domain.errors import InvalidInput
+from workstation.domain.errors import FieldError, InvalidInput
+from workstation.domain.guards import AGE_OF_MAJORITY, AGE_OF_RESPONSIBILITY, DISCRETION_TIERS, as_money
 from workstation.domain.numbering import CASE_KIND, CaseNumberFormat, numbering_year
 from workstation.domain.record import ConcurrentEdit, FieldChange, VerifyReport
 from workstation.domain.workflow import ActionOption, CaseState, StartedDeadline, WorkflowEngine
@@ -255,6 +271,116 @@ def age_on(id_number: str | None, day: dt.date) -> int | None:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+# ------------------------------------------------------------------ discretion (裁量基准)
+
+#: The action field that makes an action a penalty proposal run through the calculator.
+CIRCUMSTANCES_FIELD = "circumstances"
+#: Flags of a proposal that are circumstances of 《行政处罚法》第三十三条 under the same codes.
+_FLAG_CIRCUMSTANCES = ("first_violation", "minor", "minor_harm", "no_harm", "corrected")
+#: What the service records when the case's item has no benchmark (or none is configured).
+NO_BENCHMARK: Mapping[str, str] = {"status": "no_benchmark"}
+
+
+def _money_text(amount: Decimal) -> str:
+    """Yuan as a JSON string without needless decimals: 18500.00 → "18500", 12.5 → "12.50"."""
+    q = amount.quantize(Decimal("0.01"))
+    return str(int(q)) if q == q.to_integral_value() else str(q)
+
+
+def _money_input(value: object, name: str, label: str) -> Decimal | None:
+    try:
+        return as_money(value)
+    except InvalidInput as exc:
+        raise FieldError(name, f"“{label}”：{exc.message}", exc.advice) from None
+
+
+def _circumstance_codes(values: Mapping[str, Any], party_kind: PartyKind) -> list[str]:
+    """The circumstances of a proposal: those entered (``circumstances``), the 第三十三条 flags,
+    the 第三十二条 codes (``mitigating``) and the party's age at the time of the act (第三十条),
+    in that order, each once."""
+    entered = values.get(CIRCUMSTANCES_FIELD) or []
+    if not isinstance(entered, list | tuple) or not all(isinstance(c, str) for c in entered):
+        raise FieldError(CIRCUMSTANCES_FIELD, "“裁量情节”应为情节代码的列表。")
+    mitigating = values.get("mitigating") or []
+    codes: list[str] = [c.strip() for c in entered if c.strip()]
+    codes += [flag for flag in _FLAG_CIRCUMSTANCES if values.get(flag) is True]
+    codes += [str(c) for c in mitigating] if isinstance(mitigating, list | tuple) else []
+    age = values.get("party_age")
+    if party_kind is PartyKind.PERSON and isinstance(age, int) and not isinstance(age, bool) and age > 0:
+        if age < AGE_OF_RESPONSIBILITY:
+            codes.append("under_14")
+        elif age < AGE_OF_MAJORITY:
+            codes.append("age_14_18")
+    return list(dict.fromkeys(codes))
+
+
+def _benchmark_source(lookup: object, item_code: str) -> Benchmark | None:
+    """The benchmark an entry comes from, when the lookup can say (:class:`BenchmarkSourceLookup`)."""
+    if isinstance(lookup, BenchmarkSourceLookup):
+        return lookup.benchmark_for(item_code)
+    return None
+
+
+def _range_record(low_high: tuple[Decimal, Decimal] | None) -> dict[str, str] | None:
+    if low_high is None:
+        return None
+    return {"min": _money_text(low_high[0]), "max": _money_text(low_high[1])}
+
+
+def discretion_record(
+    entry: ItemEntry,
+    assessment: Assessment,
+    circumstances: Iterable[str],
+    *,
+    base: Decimal | None,
+    fine: Decimal | None,
+    reason: str,
+    benchmark: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the case keeps of a calculator run (``case.data["discretion"]``), plain JSON: the
+    item and benchmark, the tier and its yuan range, the circumstances with labels, the proposed
+    fine, the W17 findings (kind, severity, message, citation), the reason and the explanation
+    lines with their citations."""
+    rng = assessment.statutory_range
+    tier = assessment.tier
+    return {
+        "status": "assessed",
+        "item_code": entry.item_code,
+        "item_name": entry.name,
+        "benchmark": dict(benchmark) if benchmark else None,
+        "party_kind": assessment.party_kind.value,
+        "statutory_range": (
+            None
+            if rng is None
+            else {
+                "text": rng.describe,
+                "citation": rng.citation,
+                **(_range_record(assessment.statutory_yuan) or {}),
+            }
+        ),
+        "tier": None if tier is None else {"code": tier.level.value, "label": tier.level.label},
+        "tier_range": _range_record(assessment.tier_yuan),
+        "circumstances": [{"code": c, "label": entry.circumstance_label(c)} for c in circumstances],
+        "base_amount": None if base is None else _money_text(base),
+        "base_missing": None if assessment.base_missing is None else assessment.base_missing.label,
+        "proposed_fine": None if fine is None else _money_text(fine),
+        "severity": assessment.severity.name.lower(),
+        "severity_label": assessment.severity.label,
+        "deviations": [
+            {
+                "kind": d.kind.value,
+                "severity": d.severity.name.lower(),
+                "message": d.message,
+                "citation": d.citation,
+                "reason_required": d.reason_required,
+            }
+            for d in assessment.deviations
+        ],
+        "deviation_reason": reason or None,
+        "explanations": [{"text": e.text, "citation": e.citation} for e in assessment.explanations],
+    }
+
+
 # ------------------------------------------------------------------ the service
 
 
@@ -265,11 +391,13 @@ class CaseService:
         engine: WorkflowEngine,
         now: Callable[[], dt.datetime],
         number_format: CaseNumberFormat | None = None,
+        benchmarks: BenchmarkLookup | None = None,
     ) -> None:
         self._store = store
         self._engine = engine
         self._now = now
         self._format = number_format or CaseNumberFormat()
+        self._benchmarks = benchmarks
 
     # ---------------------------------------------------------------- helpers
 
@@ -278,9 +406,10 @@ class CaseService:
         serial = tx.allocate_number(case.agency_id, CASE_KIND, year)
         return self._format.format(agency_short_name(tx.agency(case.agency_id).name), year, serial)
 
-    def _state(self, tx: CaseTransaction, case: Case) -> CaseState:
-        """The case for the engine, with ``agency_kind`` (乡镇 or 街道, for the 复议机关 of P20)."""
-        data = dict(case.data)
+    def _state(self, tx: CaseTransaction, case: Case, extra: Mapping[str, Any] | None = None) -> CaseState:
+        """The case for the engine, with ``agency_kind`` (乡镇 or 街道, for the 复议机关 of P20) and
+        the fields the service itself writes with the action (``extra``)."""
+        data = {**case.data, **(extra or {})}
         if "agency_kind" not in data:
             kind = agency_kind(tx.agency(case.agency_id).name)
             if kind is not None:
@@ -371,6 +500,71 @@ class CaseService:
             filled["party_kind"] = tx.party(case.party_ids[0]).kind.value
         return filled
 
+    def _discretion(
+        self, tx: CaseTransaction, case: Case, code: str, filled: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The fields the service writes for a penalty proposal: ``discretion`` (the calculator's
+        result, or ``{"status": "no_benchmark"}``) and ``discretion_tier`` from the calculator when
+        the officer chose none. Empty for other actions and for a case without an ``item_code``."""
+        action = self._engine.definition(case.kind).action(code)
+        if action is None or not case.item_code:
+            return {}
+        if CIRCUMSTANCES_FIELD not in {f.name for f in action.required_fields}:
+            return {}
+        if case.stage not in action.from_stages:
+            return {}  # the engine refuses the action for its stage
+        entry = self._benchmarks.entry(case.item_code) if self._benchmarks is not None else None
+        if entry is None:
+            return {"discretion": dict(NO_BENCHMARK)}
+        values = {**case.data, **filled}
+        kind_value = values.get("party_kind")
+        if not kind_value and case.party_ids:
+            kind_value = tx.party(case.party_ids[0]).kind.value
+        try:
+            party_kind = PartyKind(str(kind_value))
+        except ValueError:
+            raise FieldError("party_kind", "请先填写当事人类别，才能适用裁量基准。") from None
+        circumstances = _circumstance_codes(values, party_kind)
+        base = _money_input(filled.get("base_amount"), "base_amount", "计算基数")
+        fine = _money_input(filled.get("fine"), "fine", "罚款金额")
+        proposed = fine if fine else None  # 0 (a form's empty number box) or absent: no fine
+        assessment = assess(
+            entry,
+            party_kind,
+            circumstances,
+            base=base,
+            proposed_fine=proposed,
+            config=self._engine.config,
+            major=values.get("major") is True,
+            complex_case=values.get("complex") is True,
+            public_interest=values.get("public_interest") is True,
+        )
+        source = _benchmark_source(self._benchmarks, case.item_code)
+        benchmark = None
+        if source is not None:
+            benchmark = {
+                "id": source.id,
+                "name": source.name,
+                "version": source.version,
+                "document_number": source.document_number,
+            }
+        reason = str(filled.get("deviation_reason") or "").strip()
+        extra: dict[str, Any] = {
+            "discretion": discretion_record(
+                entry,
+                assessment,
+                circumstances,
+                base=base,
+                fine=proposed,
+                reason=reason,
+                benchmark=benchmark,
+            )
+        }
+        level = assessment.tier_level
+        if level is not None and level.value in DISCRETION_TIERS and not filled.get("discretion_tier"):
+            extra["discretion_tier"] = level.value
+        return extra
+
     # ---------------------------------------------------------------- use cases
 
     def new_case(self, spec: NewCaseSpec) -> Result[CaseView]:
@@ -445,12 +639,17 @@ class CaseService:
             if expected_version is not None and expected_version != case.row_version:
                 raise ConcurrentEdit(case.id)
             actor = tx.officer(actor_id)
-            state = self._state(tx, case)
-            result = self._engine.act(
-                state, action, self._fill(tx, case, action, inputs, actor), actor, today
-            )
-            data = {**case.data, **result.data_changes}
+            filled = self._fill(tx, case, action, inputs, actor)
+            # Written by the service with the action, and seen by its guards (W17 reads discretion).
+            extra = self._discretion(tx, case, action, filled)
+            result = self._engine.act(self._state(tx, case, extra), action, filled, actor, today)
+            data = {**case.data, **extra, **result.data_changes}
             changes = list(result.changes)
+            changes += [
+                FieldChange(name, case.data.get(name), value)
+                for name, value in extra.items()
+                if name not in result.data_changes and case.data.get(name) != value
+            ]
             if result.deadlines:
                 before = dict(case.data.get("deadlines") or {})
                 after = {**before, **{d.name: _deadline_record(d) for d in result.deadlines}}

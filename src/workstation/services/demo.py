@@ -1,4 +1,9 @@
-"""``workstation demo seed``: an idempotent demo office, every record marked 示例."""
+"""``workstation demo seed``: an idempotent demo office, every record marked 示例.
+
+With the 裁量基准 service it also stores the sample benchmarks
+(resources/discretion/sample_benchmarks.json, docs/DISCRETION.md) without the citation check:
+tests/db/test_discretion_citations.py checks them against the real statute corpus.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from workstation.domain.cases import CaseKind, CaseSource
+from workstation.domain.discretion import Benchmark, load_benchmarks
 from workstation.domain.entities import Agency, EnforcementItem, Officer, OfficerRole, Party, PartyKind
 from workstation.domain.errors import InvalidInput
 from workstation.domain.identifiers import is_valid_resident_id, is_valid_uscc
@@ -18,6 +24,7 @@ from workstation.services.changes import Changes, Result, Topic
 
 if TYPE_CHECKING:
     from workstation.services.cases import CaseService
+    from workstation.services.discretion import DiscretionService
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +43,8 @@ class SeedReport:
     items: int
     changed: int
     cases: int = 0
+    #: Sample 裁量基准 stored (``items`` then counts their item codes too).
+    benchmarks: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,7 +54,18 @@ class SeedReport:
             "items": self.items,
             "changed": self.changed,
             "cases": self.cases,
+            "benchmarks": self.benchmarks,
         }
+
+
+def load_sample_benchmarks() -> list[Benchmark]:
+    """The bundled sample 裁量基准, resources/discretion/sample_benchmarks.json (validated)."""
+    text = (
+        resources.files("workstation.resources")
+        .joinpath("discretion/sample_benchmarks.json")
+        .read_text("utf-8")
+    )
+    return load_benchmarks(text)
 
 
 def load_demo_office(raw: dict[str, Any] | None = None) -> DemoOffice:
@@ -111,9 +131,12 @@ def seed_demo(
     office: DemoOffice | None = None,
     cases: Callable[[], CaseService] | None = None,
     today: dt.date | None = None,
+    discretion: Callable[[], DiscretionService] | None = None,
 ) -> Result[SeedReport]:
     """Insert or refresh the demo office in one transaction; running it twice changes nothing.
 
+    With ``discretion`` the sample 裁量基准 are stored too (in their own transaction, without
+    the citation check; an unchanged benchmark is left alone), so their 事项 join the 事项目录.
     With ``cases`` (and ``today``) the demo cases at their different stages are added too,
     each in its own transactions through the case service; existing ones are skipped.
     """
@@ -131,6 +154,14 @@ def seed_demo(
         for item in office.items:
             changed += repo.upsert_item(item)
         uow.commit()
+    codes = {item.code for item in office.items}
+    benchmarks = 0
+    if discretion is not None:
+        sample = load_sample_benchmarks()
+        imported = discretion().import_benchmarks(sample, check_citations=False).value
+        changed += imported.changed
+        benchmarks = imported.benchmarks
+        codes.update(item.item_code for b in sample for item in b.items)
     created = 0
     if cases is not None:
         day = today or dt.date.today()
@@ -144,9 +175,10 @@ def seed_demo(
         agency=office.agency.name,
         officers=len(office.officers),
         parties=len(office.parties),
-        items=len(office.items),
+        items=len(codes),
         changed=changed + created,
         cases=created,
+        benchmarks=benchmarks,
     )
     topics = ([Topic.OFFICE] if changed else []) + ([Topic.CASES] if created else [])
     return Result(report, Changes.of(*topics) if topics else Changes())

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from workstation.domain.workflow import WorkflowDefinition
     from workstation.services.cases import CaseService
     from workstation.services.demo import SeedReport
+    from workstation.services.discretion import DiscretionService
 
 #: The 工作台 lists deadlines due within this many days (and overdue ones).
 DUE_SOON_DAYS = 7
@@ -54,11 +55,13 @@ class OfficeService:
         clock: Clock,
         warn_days: Callable[[], int],
         cases: Callable[[], CaseService] | None = None,
+        discretion: Callable[[], DiscretionService] | None = None,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._warn_days = warn_days
         self._cases = cases
+        self._discretion = discretion
 
     def summary(self, officer_id: str | None = None) -> Result[OfficeSummary]:
         """The office at a glance; 我的待办 are the open cases ``officer_id`` leads (all when None)."""
@@ -95,4 +98,4 @@ class OfficeService:
         from workstation.services.demo import seed_demo
 
         cases = self._cases if with_cases else None
-        return seed_demo(self._uow, cases=cases, today=self._clock.today())
+        return seed_demo(self._uow, cases=cases, today=self._clock.today(), discretion=self._discretion)

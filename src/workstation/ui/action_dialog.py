@@ -8,7 +8,7 @@ here with the field highlighted and nothing typed is lost; success closes the di
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -32,6 +32,7 @@ class ActionDialog(QDialog):
         stage_label: str,
         documents: Sequence[str] = (),
         parent: QWidget | None = None,
+        vocabularies: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.ui = Ui_ActionDialog()
@@ -45,7 +46,7 @@ class ActionDialog(QDialog):
         if documents:
             parts.append("制作文书：" + "、".join(documents))
         self.ui.descriptionLabel.setText("；".join(parts) + "。")
-        self.editors = FieldEditors(self.ui.fieldsForm, action.required_fields, today)
+        self.editors = FieldEditors(self.ui.fieldsForm, action.required_fields, today, vocabularies)
         if not self.editors.names():
             self.ui.scrollArea.setVisible(False)
         self._busy = False

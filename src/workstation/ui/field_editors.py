@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,9 +91,17 @@ class _Editor:
 class FieldEditors:
     """The editors of one action's fields, laid out in a QFormLayout."""
 
-    def __init__(self, form: QFormLayout, specs: Sequence[FieldSpec], today: dt.date) -> None:
+    def __init__(
+        self,
+        form: QFormLayout,
+        specs: Sequence[FieldSpec],
+        today: dt.date,
+        vocabularies: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """``vocabularies`` add per-case item lists (e.g. the 裁量情节 of the case's 执法事项)."""
         self._form = form
         self._today = today
+        self._vocabularies = {**LIST_VOCABULARIES, **(vocabularies or {})}
         self._editors: dict[str, _Editor] = {}
         for spec in specs:
             if spec.name in CASE_FILLED:
@@ -167,7 +175,7 @@ class FieldEditors:
         if spec.type == "choice":
             return self._choice(spec)
         if spec.type == "list":
-            if spec.name in LIST_VOCABULARIES:
+            if spec.name in self._vocabularies:
                 return self._checklist(spec)
             if spec.name in RECORD_LISTS:
                 return self._records(spec)
@@ -217,7 +225,7 @@ class FieldEditors:
     def _checklist(self, spec: FieldSpec) -> _Editor:
         widget = QListWidget()
         widget.setFixedHeight(120)
-        for code, label in LIST_VOCABULARIES[spec.name].items():
+        for code, label in self._vocabularies[spec.name].items():
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, code)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -17,14 +17,17 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableWidgetItem
 from workstation.domain.case_list import COLUMNS, CaseListQuery, CaseListRow, CaseSort
 from workstation.domain.cases import CaseKind
 from workstation.domain.clock import CHINA_TZ
+from workstation.domain.discretion import ItemEntry
 from workstation.domain.entities import Party
 from workstation.domain.formatting import chinese_date
 from workstation.domain.record import VerifyReport
+from workstation.domain.vocabulary import circumstance_choices
 from workstation.domain.workflow import ActionOption, WorkflowDefinition
 from workstation.services.case_list import CaseListService
 from workstation.services.case_record import CaseRecordService, TimelineEntry
 from workstation.services.cases import CaseService, CaseView, NewCaseSpec
 from workstation.services.changes import Result
+from workstation.services.discretion import DiscretionService
 from workstation.services.intake import IntakeOptions, IntakeService
 from workstation.ui.action_dialog import ActionDialog
 from workstation.ui.case_list_model import CaseListModel
@@ -52,6 +55,12 @@ class CaseServices:
     case_list: CaseListService
     record: CaseRecordService
     intake: IntakeService
+    #: Offers the 裁量情节 of a case's 执法事项 in the forms that ask for circumstances.
+    discretion: DiscretionService | None = None
+
+
+def _choices(entry: ItemEntry) -> dict[str, str]:
+    return {code: label for code, label, _source in circumstance_choices(entry)}
 
 
 def stages_of(
@@ -459,8 +468,24 @@ class CasesPage(QWidget):
         option = next((a for a in view.actions if a.code == code), None)
         if option is None:
             return
+        item_code = view.case.item_code
+        discretion = self._services.discretion
+        wants = any(f.name == "circumstances" for f in option.required_fields)
+        if wants and item_code and discretion is not None:
+            self._runner.run_db(
+                lambda: discretion.entry(item_code),
+                lambda result: self._open_action(view, option, {"circumstances": _choices(result.value)}),
+                lambda _exc: self._open_action(view, option, {}),  # no benchmark: a free list
+                "裁量情节",
+            )
+            return
+        self._open_action(view, option, {})
+
+    def _open_action(
+        self, view: CaseView, option: ActionOption, vocabularies: Mapping[str, Mapping[str, str]]
+    ) -> None:
         definition = self._workflows[view.case.kind]
-        action = definition.action(code)
+        action = definition.action(option.code)
         today = self._today()
         dialog = ActionDialog(
             option,
@@ -468,9 +493,12 @@ class CasesPage(QWidget):
             definition.stage_label(option.to_stage) if option.to_stage else "",
             action.documents if action else (),
             self,
+            vocabularies,
         )
         dialog.submitted.connect(
-            functools.partial(self._on_action_submitted, dialog, case_id, code, view.case.row_version, today)
+            functools.partial(
+                self._on_action_submitted, dialog, view.case.id, option.code, view.case.row_version, today
+            )
         )
         dialog.citation_activated.connect(self.citation_activated)
         self.action_dialog = dialog

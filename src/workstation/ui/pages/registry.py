@@ -26,13 +26,7 @@ PAGES: tuple[PageSpec, ...] = (
         "行政检查与“综合查一次”：检查计划、多部门合并检查单、现场检查笔录。",
     ),
     PageSpec("statutes", "找法", "statutes", "Ctrl+4"),
-    PageSpec(
-        "discretion",
-        "裁量",
-        "discretion",
-        "Ctrl+5",
-        "裁量基准与执法事项目录：按情节计算处罚幅度，首违不罚、轻微不罚判断，同案同罚参考。",
-    ),
+    PageSpec("discretion", "裁量", "discretion", "Ctrl+5"),
     PageSpec(
         "documents",
         "文书",
