@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from workstation.services.case_record import CaseRecordService
     from workstation.services.cases import CaseService
     from workstation.services.discretion import DiscretionService
+    from workstation.services.documents import DocumentService
     from workstation.services.statutes import StatuteService
     from workstation.ui.current_user import CurrentUser, UserSwitcher
     from workstation.ui.main_window import MainWindow
@@ -72,6 +73,7 @@ class Core:
     _case_record: CaseRecordService | None = field(default=None, repr=False)
     _benchmark_store: SqlBenchmarkStore | None = field(default=None, repr=False)
     _discretion: DiscretionService | None = field(default=None, repr=False)
+    _documents: DocumentService | None = field(default=None, repr=False)
 
     @property
     def statutes(self) -> StatuteService:
@@ -122,6 +124,26 @@ class Core:
                 self._benchmarks(), ProcedureConfig(), self.clock.now, resolver
             )
         return self._discretion
+
+    @property
+    def documents(self) -> DocumentService:
+        """执法文书 (render, number, verify, dossier), wired on first use."""
+        if self._documents is None:
+            from workstation.persistence.case_events import SqlCaseEventStore
+            from workstation.persistence.cases import SqlCaseStore
+            from workstation.persistence.documents import SqlDocumentStore
+            from workstation.persistence.numbering import allocate
+            from workstation.services.documents import DocumentService
+            from workstation.services.workflows import bundled_workflows
+
+            engine = self.database.engine
+            self._documents = DocumentService(
+                SqlCaseStore(engine, SqlCaseEventStore(engine), allocate),
+                SqlDocumentStore(engine, allocate),
+                bundled_workflows(),
+                self.clock.today,
+            )
+        return self._documents
 
     def _benchmarks(self) -> SqlBenchmarkStore:
         """One benchmark store (it caches parsed benchmarks) for 裁量 and for case handling."""

@@ -48,6 +48,8 @@ _HEAVY_COMMANDS = {
     "party": "当事人：登记、查找",
     "items": "执法事项与裁量基准：导入、导出、列出、查看",
     "discretion": "裁量计算：档次、幅度、程序与偏离预警",
+    "docs": "执法文书：列出、出具（编号、二维码）、核验",
+    "dossier": "电子卷宗：案件全部文书合并为一个 PDF",
 }
 
 
@@ -105,6 +107,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         from workstation import cli_discretion
 
         cli_discretion.add_parsers(sub, common, _Parser, wanted)
+    if wanted & {"docs", "dossier"}:
+        from workstation import cli_documents
+
+        cli_documents.add_parsers(sub, common, _Parser, wanted)
     for name, help_text in _HEAVY_COMMANDS.items():
         if name not in wanted:
             sub.add_parser(name, help=help_text, parents=[common])
@@ -315,6 +321,16 @@ def _with_core_cases(args: argparse.Namespace, out: Output, key: tuple[str, ...]
         core.close()
 
 
+def _with_core_documents(args: argparse.Namespace, out: Output, key: tuple[str, ...]) -> int:
+    from workstation import cli_documents
+
+    core = _core(args)
+    try:
+        return cli_documents.COMMANDS[key](core, args, out)
+    finally:
+        core.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(argv).parse_args(argv)
     out = Output(bool(args.json))
@@ -340,6 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "party_command", None),
             getattr(args, "items_command", None),
             getattr(args, "discretion_command", None),
+            getattr(args, "docs_command", None),
         )
         if part
     )
@@ -353,6 +370,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _with_core_cases(args, out, key)
         if key[0] in ("items", "discretion"):
             return _with_core_discretion(args, out, key)
+        if key[0] in ("docs", "dossier"):
+            return _with_core_documents(args, out, key)
         if key == ("calendar", "add"):
             from workstation import cli_calendar
 

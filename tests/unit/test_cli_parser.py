@@ -46,7 +46,8 @@ def test_starting_the_gui_does_not_import_the_statute_or_calendar_commands() -> 
     code = (
         "import sys; from workstation.cli import build_parser; build_parser([]).parse_args([]); "
         "print(sorted(m for m in ('workstation.cli_laws', 'workstation.cli_calendar', "
-        "'workstation.cli_discretion', 'workstation.domain.discretion', 'pypinyin', "
+        "'workstation.cli_discretion', 'workstation.cli_documents', 'workstation.documents.qr', "
+        "'workstation.domain.discretion', 'pypinyin', "
         "'workstation.domain.statutes', 'workstation.domain.deadlines', 'sqlalchemy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -57,7 +58,7 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     text = capsys.readouterr().out
-    for command in ("db", "self-test", "demo", "laws", "calendar", "items", "discretion"):
+    for command in ("db", "self-test", "demo", "laws", "calendar", "items", "discretion", "docs", "dossier"):
         assert command in text
 
 
@@ -81,3 +82,20 @@ def test_a_bad_party_kind_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
         main(["discretion", "calc", "--item", "ZB-009", "--party", "robot"])
     assert exc.value.code == EXIT_USAGE
     assert "当事人类别" in capsys.readouterr().err
+
+
+def test_the_document_commands_parse() -> None:
+    args = build_parser(["docs"]).parse_args(
+        ["docs", "render", "C1", "prior_notice", "--out", "a.docx", "--pdf"]
+    )
+    assert (args.command, args.docs_command, args.case, args.doc_type) == (
+        "docs",
+        "render",
+        "C1",
+        "prior_notice",
+    )
+    assert str(args.out) == "a.docx" and args.pdf is True
+    verify = build_parser(["docs"]).parse_args(["docs", "verify", "a.pdf", "--json"])
+    assert (verify.docs_command, str(verify.file), verify.json) == ("verify", "a.pdf", True)
+    dossier = build_parser(["dossier"]).parse_args(["dossier", "C1", "--out", "d.pdf"])
+    assert (dossier.command, dossier.case, str(dossier.out)) == ("dossier", "C1", "d.pdf")

@@ -260,9 +260,16 @@ class DocumentRow(Base):
     doc_type: Mapped[str] = mapped_column(String(60))
     year: Mapped[int | None] = mapped_column(Integer)
     serial: Mapped[int | None] = mapped_column(Integer)
-    number: Mapped[str | None] = mapped_column(String(80))
+    number: Mapped[str | None] = mapped_column(String(80), index=True)
     status: Mapped[str] = mapped_column(String(20), server_default=sql_text("'draft'"))
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # 0007_documents: the issued document (persistence/documents.py)
+    title: Mapped[str | None] = mapped_column(String(200))
+    number_kind: Mapped[str | None] = mapped_column(String(60))
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    path: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str | None] = mapped_column(Text)
+    pdf_hash: Mapped[str | None] = mapped_column(String(64))
     attachment_id: Mapped[str | None] = mapped_column(
         ForeignKey("attachments.id", ondelete="RESTRICT"), index=True
     )
