@@ -281,9 +281,19 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
             discretion=core.discretion,
         )
         page = CasesPage(services, bundled_workflows(), core.clock.today, user, runner, errors)
+        page.case_shown.connect(lambda case_id: holder_case.__setitem__("case", case_id))
         page.user_needed.connect(switcher.choose)
         page.citation_activated.connect(show_citation)
         return page
+
+    def documents_page() -> QWidget:
+        from workstation.ui.pages.documents_page import DocumentsPage
+
+        def output_dir(case_ref: str) -> Path:
+            safe = "".join("_" if c in '<>:"/\\|?*' else c for c in case_ref)
+            return core.paths.root / "documents" / safe
+
+        return DocumentsPage(core.documents, output_dir, lambda: holder_case.get("case"), runner, errors)
 
     def discretion_page() -> QWidget:
         from workstation.ui.pages.discretion_page import DiscretionPage
@@ -319,6 +329,7 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
         page.open_case(case_id)
 
     holder: dict[str, MainWindow] = {}
+    holder_case: dict[str, str] = {}  # the case last opened in 案件, which 文书 shows
     errors = ErrorReporter(logs.tail.text, lambda: holder.get("window"))
     runner = TaskRunner(errors.report)
     user = CurrentUser(core.settings.current_officer_id, core.settings.current_officer_name, save_user)
@@ -327,6 +338,7 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
         "workbench": workbench_page,
         "cases": cases_page,
         "discretion": discretion_page,
+        "documents": documents_page,
         "statutes": statutes_page,
         "settings": settings_page,
     }

@@ -18,10 +18,11 @@ from sqlalchemy import Engine, text
 from workstation.app import Core
 from workstation.documents import qr
 from workstation.documents.catalog import CATALOG
+from workstation.domain.document_ports import DocumentDraft, Produced
 from workstation.domain.errors import DatabaseLocked, InvalidInput, KnownError
 from workstation.persistence.case_events import SqlCaseEventStore
 from workstation.persistence.cases import SqlCaseStore
-from workstation.persistence.documents import DocumentDraft, Produced, SqlDocumentStore
+from workstation.persistence.documents import SqlDocumentStore
 from workstation.persistence.engine import make_engine
 from workstation.persistence.numbering import allocate, last_issued, voids
 from workstation.services.documents import ALTERED, MATCH, UNKNOWN, VOIDED, DocumentService

@@ -21,82 +21,27 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from workstation.domain.document_ports import (
+    ISSUED,
+    SERVED,
+    STATUS_LABELS,
+    VOIDED,
+    DocumentDraft,
+    DocumentRecord,
+    Produced,
+)
 from workstation.domain.errors import DatabaseLocked, InvalidInput, NotFound
 from workstation.persistence import numbering
 from workstation.persistence.models import DocumentRow
 from workstation.persistence.repositories import session_scope
 
-ISSUED = "issued"
-SERVED = "served"
-VOIDED = "voided"
-STATUS_LABELS = {"draft": "草稿", ISSUED: "已出具", SERVED: "已送达", VOIDED: "已作废"}
-
 #: How often a transaction that met a busy database is tried in all.
 ATTEMPTS = 5
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentDraft:
-    """What is known of a document before its number: the case, the type and the issue date.
-
-    ``number_kind`` None: a form without a 文书编号 (笔录 …); no serial is allocated.
-    """
-
-    case_id: str
-    agency_id: str
-    doc_type: str
-    title: str
-    number_kind: str | None
-    issued_on: dt.date
-    id: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Produced:
-    """What ``produce`` made with the serial: the written number, hash, file and QR payload."""
-
-    number: str | None
-    content_hash: str
-    path: str
-    payload: str
-    pdf_hash: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentRecord:
-    """An issued document as stored."""
-
-    id: str
-    case_id: str
-    agency_id: str
-    doc_type: str
-    title: str
-    number_kind: str | None
-    year: int | None
-    serial: int | None
-    number: str | None
-    status: str
-    content_hash: str | None
-    issued_on: dt.date | None
-    path: str | None
-    payload: str | None
-    pdf_hash: str | None
-    created_at: dt.datetime
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
-
-    @property
-    def reference(self) -> str:
-        """The number, or the record id for a document without one (as the QR payload names it)."""
-        return self.number or self.id
 
 
 def _record(row: DocumentRow) -> DocumentRecord:

@@ -37,8 +37,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from workstation.domain.document_ports import DocumentDraft, DocumentRecord, DocumentStore, Produced
 from workstation.domain.errors import InvalidInput, KnownError, NotFound
 from workstation.domain.formatting import chinese_date
 from workstation.domain.numbering import CaseNumberFormat, NumberingConfig
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
     from workstation.domain.cases import Case, CaseKind
     from workstation.domain.entities import Agency, Officer, Party
     from workstation.domain.workflow import WorkflowDefinition
-    from workstation.persistence.documents import DocumentDraft, DocumentRecord, Produced
 
 #: Statuses of a document that counts (is in the dossier, can be verified as valid).
 LIVE = ("issued", "served")
@@ -60,25 +60,6 @@ LIVE = ("issued", "served")
 AVAILABLE = "available"
 AVAILABLE_LABEL = "可出具"
 _NUMBER_PLACEHOLDER = "（签发时自动编号）"
-
-
-class DocumentStore(Protocol):
-    """What the service needs of storage (persistence/documents.py ``SqlDocumentStore``)."""
-
-    def issue(self, draft: DocumentDraft, produce: Callable[[int | None], Produced]) -> DocumentRecord: ...
-
-    def for_case(self, case_id: str) -> builtins.list[DocumentRecord]: ...
-
-    def find(self, reference: str) -> DocumentRecord | None: ...
-
-    def set_path(self, reference: str, path: str, pdf_hash: str | None = None) -> DocumentRecord: ...
-
-    def void(
-        self, reference: str, reason: str, actor: str, *, at: dt.datetime | None = None
-    ) -> DocumentRecord: ...
-
-
-# ------------------------------------------------------------------ results
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +362,6 @@ class DocumentService:
         (.docx), with a PDF beside it when ``pdf``; see the module docstring."""
         from workstation.documents import qr
         from workstation.documents.render import content_hash, missing_fields, render_docx
-        from workstation.persistence.documents import DocumentDraft, Produced
 
         spec = self._spec(code)
         facts = self._facts(case_ref)

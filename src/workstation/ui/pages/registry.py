@@ -27,13 +27,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("statutes", "找法", "statutes", "Ctrl+4"),
     PageSpec("discretion", "裁量", "discretion", "Ctrl+5"),
-    PageSpec(
-        "documents",
-        "文书",
-        "documents",
-        "Ctrl+6",
-        "执法文书：由案件自动填充、文书编号、码上执法二维码、PDF 与电子卷宗、打印。",
-    ),
+    PageSpec("documents", "文书", "documents", "Ctrl+6"),
     PageSpec(
         "review",
         "审核",
