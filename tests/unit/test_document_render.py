@@ -350,7 +350,29 @@ def test_every_template_fills_from_a_complete_case(code: str, tmp_path: Path) ->
         for value in _values(ctx[name]):
             assert _strip(value) in text, f"{code}: {name}={value!r} not in the document"
     assert digest == content_hash(out)
+    assert canonical_text(out) == _text_as_python_docx_reads_it(out)
     assert list(tmp_path.iterdir()) == [out]
+
+
+def _text_as_python_docx_reads_it(path: Path) -> str:
+    """The canonical text through python-docx's full document model (what the fast reader of
+    render.py must agree with): body, distinct section headers, then footers, no whitespace."""
+    document = docx.Document(str(path))
+    texts = [t.text or "" for t in document.element.body.iter(qn("w:t"))]
+    seen: set[int] = set()
+    groups: tuple[list[Any], list[Any]] = ([], [])
+    for section in document.sections:
+        for group, items in (
+            (groups[0], (section.first_page_header, section.header, section.even_page_header)),
+            (groups[1], (section.first_page_footer, section.footer, section.even_page_footer)),
+        ):
+            for hf in items:
+                if not hf.is_linked_to_previous and id(hf.part) not in seen:
+                    seen.add(id(hf.part))
+                    group.append(hf.part.element)
+    for element in groups[0] + groups[1]:
+        texts.extend(t.text or "" for t in element.iter(qn("w:t")))
+    return re.sub(r"\s+", "", "".join(texts))
 
 
 def test_on_spot_decision_has_the_review_first_wording(tmp_path: Path) -> None:

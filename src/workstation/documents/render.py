@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import docx
 import jinja2
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Mm
@@ -139,32 +138,47 @@ def _part_texts(element: Any) -> list[str]:
     return out
 
 
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+#: The order python-docx and Word present a section's headers and footers in.
+_HF_TYPES = ("first", "default", "even")
+
+
 def canonical_text(path: Path) -> str:
-    """The text of a .docx as :func:`content_hash` reads it: body, headers, footers, no whitespace."""
+    """The text of a .docx as :func:`content_hash` reads it: the body, then each distinct header
+    of the sections (first, default, even page, in section order), then the footers likewise,
+    with all whitespace removed. Read straight from the package's XML parts (no full load)."""
     try:
-        document = docx.Document(str(path))
-    except (KeyError, ValueError, zipfile.BadZipFile, SyntaxError, PackageNotFoundError) as exc:
+        with zipfile.ZipFile(path) as package:
+            body = _xml(package.read("word/document.xml"))
+            rels = _xml(package.read("word/_rels/document.xml.rels"))
+            targets = {
+                r.get("Id"): "word/" + str(r.get("Target")).lstrip("/").removeprefix("word/")
+                for r in rels.iter(f"{{{_PKG_RELS}}}Relationship")
+            }
+            parts: dict[str, list[str]] = {"header": [], "footer": []}
+            for sect in body.iter(f"{{{_W}}}sectPr"):
+                for kind, found in parts.items():
+                    refs = {
+                        ref.get(f"{{{_W}}}type", "default"): ref.get(f"{{{_R}}}id")
+                        for ref in sect.findall(f"{{{_W}}}{kind}Reference")
+                    }
+                    for hf_type in _HF_TYPES:
+                        target = targets.get(refs.get(hf_type))
+                        if target is not None and target not in found:
+                            found.append(target)
+            texts = _part_texts(body.find(f"{{{_W}}}body"))
+            for name in parts["header"] + parts["footer"]:
+                texts.extend(_part_texts(_xml(package.read(name))))
+    except (KeyError, ValueError, zipfile.BadZipFile, SyntaxError, OSError) as exc:
         raise TemplateBroken(path, f"不是有效的 Word 文件：{exc}") from exc
-    texts = _part_texts(document.element.body)
-    headers: list[Any] = []
-    footers: list[Any] = []
-    seen: set[int] = set()
-    for section in document.sections:
-        for group, items in (
-            (headers, (section.first_page_header, section.header, section.even_page_header)),
-            (footers, (section.first_page_footer, section.footer, section.even_page_footer)),
-        ):
-            for hf in items:
-                if hf.is_linked_to_previous:
-                    continue
-                part = hf.part
-                if id(part) in seen:
-                    continue
-                seen.add(id(part))
-                group.append(part.element)
-    for element in headers + footers:
-        texts.extend(_part_texts(element))
     return _WHITESPACE.sub("", "".join(texts))
+
+
+def _xml(data: bytes) -> Any:
+    from docx.oxml.parser import parse_xml
+
+    return parse_xml(data)
 
 
 def content_hash(path: Path) -> str:
