@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from workstation.services.cases import CaseService
     from workstation.services.discretion import DiscretionService
     from workstation.services.documents import DocumentService
+    from workstation.services.signatures import SignatureService
     from workstation.services.statutes import StatuteService
     from workstation.ui.current_user import CurrentUser, UserSwitcher
     from workstation.ui.main_window import MainWindow
@@ -72,6 +73,7 @@ class Core:
     _cases: CaseService | None = field(default=None, repr=False)
     _case_record: CaseRecordService | None = field(default=None, repr=False)
     _benchmark_store: SqlBenchmarkStore | None = field(default=None, repr=False)
+    _signatures: SignatureService | None = field(default=None, repr=False)
     _discretion: DiscretionService | None = field(default=None, repr=False)
     _documents: DocumentService | None = field(default=None, repr=False)
 
@@ -142,8 +144,29 @@ class Core:
                 SqlDocumentStore(engine, allocate),
                 bundled_workflows(),
                 self.clock.today,
+                signatures=lambda case_id, code: self.signatures.marks(case_id, code).value,
             )
         return self._documents
+
+    @property
+    def signatures(self) -> SignatureService:
+        """签名 and 拒签 records of documents, their images stored by content hash."""
+        if self._signatures is None:
+            from workstation.persistence.attachments import SqlAttachmentStore
+            from workstation.persistence.case_events import SqlCaseEventStore
+            from workstation.persistence.cases import SqlCaseStore
+            from workstation.persistence.numbering import allocate
+            from workstation.persistence.signatures import SqlSignatureStore
+            from workstation.services.signatures import SignatureService
+
+            engine = self.database.engine
+            self._signatures = SignatureService(
+                SqlAttachmentStore(engine, self.paths.root),
+                SqlSignatureStore(engine),
+                SqlCaseStore(engine, SqlCaseEventStore(engine), allocate),
+                now=self.clock.now,
+            )
+        return self._signatures
 
     def _benchmarks(self) -> SqlBenchmarkStore:
         """One benchmark store (it caches parsed benchmarks) for 裁量 and for case handling."""
@@ -293,7 +316,14 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
             safe = "".join("_" if c in '<>:"/\\|?*' else c for c in case_ref)
             return core.paths.root / "documents" / safe
 
-        return DocumentsPage(core.documents, output_dir, lambda: holder_case.get("case"), runner, errors)
+        return DocumentsPage(
+            core.documents,
+            output_dir,
+            lambda: holder_case.get("case"),
+            runner,
+            errors,
+            signatures=core.signatures,
+        )
 
     def discretion_page() -> QWidget:
         from workstation.ui.pages.discretion_page import DiscretionPage

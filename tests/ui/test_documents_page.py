@@ -6,8 +6,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import docx
 import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from workstation.app import Core, Gui
@@ -50,12 +53,33 @@ def test_generate_preview_print_verify_and_dossier(
     # its PDF (LibreOffice) is previewed.
     page.select_row(row_of(page, "当场行政处罚决定书"))
     assert page.ui.renderButton.isEnabled()
+
+    # The party signs on the pad before the document is generated; the signature is printed in it.
+    assert page.ui.signButton.isEnabled()
+    qtbot.mouseClick(page.ui.signButton, Qt.MouseButton.LeftButton)
+    dialog = page.signature_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.ui.nameEdit.setText("张某某")
+    for start, end in (((30, 40), (150, 80)), ((40, 90), (160, 50))):
+        QTest.mousePress(
+            dialog.pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(*start)
+        )
+        QTest.mouseMove(dialog.pad, QPoint(*end))
+        QTest.mouseRelease(
+            dialog.pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(*end)
+        )
+    with qtbot.waitSignal(page.signed, timeout=10000):
+        qtbot.mouseClick(dialog.ui.okButton, Qt.MouseButton.LeftButton)
+    assert "已签名" in page.ui.statusLabel.text()
     with qtbot.waitSignal(page.rendered, timeout=120000) as made:
         page.ui.renderButton.click()
     rendered = made.args[0]
     assert isinstance(rendered, RenderedDocument)
     assert rendered.number and "当罚字" in rendered.number
     assert rendered.path.exists() and rendered.pdf is not None and rendered.pdf.exists()
+    signed = docx.Document(str(rendered.path))
+    assert any("张某某" in p.text for p in signed.paragraphs[-4:])
+    assert len(signed.inline_shapes) >= 1  # the signature image
     assert page.previewed == rendered.pdf and page.pdf.pageCount() >= 1
     qtbot.waitUntil(lambda: "已出具" in [page.model.index(r, 2).data() for r in range(page.model.rowCount())])
 

@@ -277,6 +277,25 @@ class DocumentRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
 
+class SignatureRow(Base):
+    """签名 on a 执法文书, or a refusal to sign with its witness or photo/video (0008_signatures)."""
+
+    __tablename__ = "signatures"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    document_code: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100), server_default=sql_text("''"))
+    attachment_id: Mapped[str | None] = mapped_column(ForeignKey("attachments.id", ondelete="RESTRICT"))
+    refused: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
+    witness: Mapped[str] = mapped_column(String(100), server_default=sql_text("''"))
+    evidence_attachment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("attachments.id", ondelete="RESTRICT")
+    )
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
 class SyncOutboxRow(Base):
     """An operation waiting for the central server's acknowledgement."""
 

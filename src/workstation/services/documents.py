@@ -49,6 +49,7 @@ from workstation.services.changes import Changes, Result, Topic
 if TYPE_CHECKING:
     from workstation.documents.catalog import DocField, DocumentSpec
     from workstation.documents.dossier import DossierReport
+    from workstation.documents.signatures import SignatureMark
     from workstation.domain.case_ports import CaseStore
     from workstation.domain.cases import Case, CaseKind
     from workstation.domain.entities import Agency, Officer, Party
@@ -242,7 +243,11 @@ class DocumentService:
         numbering: NumberingConfig | None = None,
         templates: Path | None = None,
         actor: str = "system",
+        signatures: Callable[[str, str], Sequence[SignatureMark]] | None = None,
     ) -> None:
+        """``signatures(case_id, code)`` gives the signatures collected for a document; they are
+        printed in it before its content hash is taken, so a signed document verifies."""
+        self._signatures = signatures
         self._cases = cases
         self._store = store
         self._workflows = workflows
@@ -362,10 +367,12 @@ class DocumentService:
         (.docx), with a PDF beside it when ``pdf``; see the module docstring."""
         from workstation.documents import qr
         from workstation.documents.render import content_hash, missing_fields, render_docx
+        from workstation.documents.signatures import append_signatures
 
         spec = self._spec(code)
         facts = self._facts(case_ref)
         case = facts.case
+        marks = list(self._signatures(case.id, spec.code)) if self._signatures is not None else []
         if case.kind.value not in spec.kinds:
             raise InvalidInput(
                 f"《{spec.title}》不适用于{case.kind.label}案件。", "请选择该类案件使用的文书。"
@@ -406,9 +413,16 @@ class DocumentService:
                 still = missing_fields(spec, context)
                 if still:
                     raise _missing_message(spec, still)
-                digest = render_docx(template, context, scratch / f"plain-{out.name}")
+                plain = scratch / f"plain-{out.name}"
+                digest = render_docx(template, context, plain)
+                if marks:
+                    append_signatures(plain, marks)
+                    digest = content_hash(plain)
                 payload = qr.qr_payload(case.case_number or "", number or doc_id, digest)
                 final = render_docx(template, context, staged, qr_png=qr.qr_png(payload))
+                if marks:
+                    append_signatures(staged, marks)
+                    final = content_hash(staged)
                 qr.store_payload(staged, payload)
                 if final != digest or content_hash(staged) != digest:
                     raise InvalidInput(

@@ -82,6 +82,11 @@ class Ui_DocumentsPage(object):
 
         self.buttons = QHBoxLayout()
         self.buttons.setObjectName(u"buttons")
+        self.signButton = QPushButton(self.listHost)
+        self.signButton.setObjectName(u"signButton")
+
+        self.buttons.addWidget(self.signButton)
+
         self.renderButton = QPushButton(self.listHost)
         self.renderButton.setObjectName(u"renderButton")
 
@@ -147,6 +152,10 @@ class Ui_DocumentsPage(object):
 #endif // QT_CONFIG(accessibility)
         self.missingLabel.setProperty(u"role", QCoreApplication.translate("DocumentsPage", u"problemsLabel", None))
         self.missingLabel.setText("")
+        self.signButton.setText(QCoreApplication.translate("DocumentsPage", u"\u7b7e\u540d(&S)\u2026", None))
+#if QT_CONFIG(tooltip)
+        self.signButton.setToolTip(QCoreApplication.translate("DocumentsPage", u"\u5f53\u4e8b\u4eba\u3001\u6267\u6cd5\u4eba\u5458\u6216\u89c1\u8bc1\u4eba\u5728\u7b7e\u540d\u677f\u4e0a\u7b7e\u540d\uff0c\u6216\u8bb0\u5f55\u62d2\u7b7e\uff1b\u751f\u6210\u6587\u4e66\u65f6\u5370\u5728\u6587\u4e66\u4e0a", None))
+#endif // QT_CONFIG(tooltip)
         self.renderButton.setText(QCoreApplication.translate("DocumentsPage", u"\u751f\u6210\u6587\u4e66(&G)", None))
         self.printButton.setText(QCoreApplication.translate("DocumentsPage", u"\u6253\u5370(&P)", None))
         self.verifyButton.setText(QCoreApplication.translate("DocumentsPage", u"\u6838\u9a8c\u6587\u4ef6(&V)\u2026", None))

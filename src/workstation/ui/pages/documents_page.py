@@ -23,9 +23,11 @@ from workstation.domain.errors import KnownError
 from workstation.domain.formatting import chinese_date
 from workstation.services.changes import Result
 from workstation.services.documents import DocumentInfo, DocumentService, RenderedDocument, VerifyResult
+from workstation.services.signatures import SignatureService
 from workstation.ui.errors import ErrorReporter
 from workstation.ui.forms.documents_page_ui import Ui_DocumentsPage
 from workstation.ui.models import HeaderedTableModel
+from workstation.ui.signature_pad import SignatureDialog
 from workstation.ui.tasks import TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -80,6 +82,7 @@ class DocumentsPage(QWidget):
     verified = Signal(object)
     dossier_built = Signal(object)
     preview_shown = Signal(str)
+    signed = Signal(object)
 
     def __init__(
         self,
@@ -89,12 +92,15 @@ class DocumentsPage(QWidget):
         runner: TaskRunner,
         errors: ErrorReporter,
         parent: QWidget | None = None,
+        signatures: SignatureService | None = None,
     ) -> None:
         """``output_dir(case_number_or_id)`` is where a case's files are written."""
         super().__init__(parent)
         self.ui = Ui_DocumentsPage()
         self.ui.setupUi(self)
         self._service = documents
+        self._signatures = signatures
+        self.signature_dialog: SignatureDialog | None = None
         self._output_dir = output_dir
         self._current_case = current_case
         self._runner = runner
@@ -126,6 +132,7 @@ class DocumentsPage(QWidget):
         ui.documentsView.clicked.connect(self._on_document_clicked)
         ui.documentsView.activated.connect(self._on_document_clicked)
         ui.renderButton.clicked.connect(self.render_selected)
+        ui.signButton.clicked.connect(self.sign_selected)
         ui.printButton.clicked.connect(self._on_print_clicked)
         ui.verifyButton.clicked.connect(self._on_verify_clicked)
         ui.dossierButton.clicked.connect(self.build_dossier)
@@ -172,6 +179,7 @@ class DocumentsPage(QWidget):
         doc = self.selected()
         ui = self.ui
         ui.renderButton.setEnabled(doc is not None and not doc.issued and not doc.missing)
+        ui.signButton.setEnabled(self._signatures is not None and doc is not None and not doc.issued)
         ui.printButton.setEnabled(self.previewed is not None)
         ui.dossierButton.setEnabled(self.case_ref is not None)
 
@@ -195,6 +203,36 @@ class DocumentsPage(QWidget):
             if pdf.exists():
                 self.show_pdf(pdf)
         self._update_buttons()
+
+    # ------------------------------------------------------------- signing
+
+    def sign_selected(self) -> None:
+        """Open the signature pad for the selected document (before it is generated)."""
+        doc = self.selected()
+        if doc is None or self._signatures is None or doc.issued:
+            return
+        dialog = SignatureDialog(self, role="party")
+        dialog.signed.connect(functools.partial(self._on_signed, doc))
+        self.signature_dialog = dialog
+        dialog.open()
+
+    def _on_signed(self, doc: DocumentInfo, signature: dict[str, Any]) -> None:
+        service, ref = self._signatures, self.case_ref
+        if service is None or ref is None:
+            return
+        self._runner.run_db(
+            lambda: service.add(ref, doc.code, signature),
+            functools.partial(self._on_signature_stored, doc),
+            self._on_failed,
+            "签名",
+        )
+
+    def _on_signature_stored(self, doc: DocumentInfo, result: Result[Any]) -> None:
+        record = result.value
+        what = "拒签已记录" if record.refused else f"{record.role_label}{record.name}已签名"
+        self.ui.statusLabel.setStyleSheet("")
+        self.ui.statusLabel.setText(f"“{doc.title}”：{what}，生成文书时印在文书上。")
+        self.signed.emit(record)
 
     # ------------------------------------------------------------- generating
 
