@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from workstation.services.cases import CaseService
     from workstation.services.discretion import DiscretionService
     from workstation.services.documents import DocumentService
+    from workstation.services.evidence import EvidenceService
     from workstation.services.signatures import SignatureService
     from workstation.services.statutes import StatuteService
     from workstation.ui.current_user import CurrentUser, UserSwitcher
@@ -76,6 +77,7 @@ class Core:
     _signatures: SignatureService | None = field(default=None, repr=False)
     _discretion: DiscretionService | None = field(default=None, repr=False)
     _documents: DocumentService | None = field(default=None, repr=False)
+    _evidence: EvidenceService | None = field(default=None, repr=False)
 
     @property
     def statutes(self) -> StatuteService:
@@ -145,8 +147,27 @@ class Core:
                 bundled_workflows(),
                 self.clock.today,
                 signatures=lambda case_id, code: self.signatures.marks(case_id, code).value,
+                evidence=lambda case_id: self.evidence.list(case_id).value,
             )
         return self._documents
+
+    @property
+    def evidence(self) -> EvidenceService:
+        """证据 of cases (《行政处罚法》第四十六条), files stored by content hash, wired on first use."""
+        if self._evidence is None:
+            from workstation.persistence.attachments import SqlAttachmentStore
+            from workstation.persistence.case_events import SqlCaseEventStore
+            from workstation.persistence.evidence import SqlEvidenceStore
+            from workstation.persistence.numbering import allocate
+            from workstation.services.evidence import EvidenceService
+
+            engine = self.database.engine
+            self._evidence = EvidenceService(
+                SqlEvidenceStore(engine, SqlCaseEventStore(engine), allocate, self.paths.root),
+                SqlAttachmentStore(engine, self.paths.root),
+                self.clock.now,
+            )
+        return self._evidence
 
     @property
     def signatures(self) -> SignatureService:

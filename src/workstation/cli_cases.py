@@ -1,4 +1,5 @@
-"""``workstation case …``: open a case, take an action, show it, verify its record (docs/CLI.md)."""
+"""``workstation case …``: open a case, take an action, show it, verify its record, add and list
+its evidence (docs/CLI.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from workstation.app import Core
     from workstation.cli import Output
     from workstation.domain.entities import Party
+    from workstation.domain.evidence_ports import EvidenceItem
     from workstation.services.cases import CaseView
 
 
@@ -67,6 +69,28 @@ def _add_case_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: t
         "history", help="查看案件全过程记录（谁、何时、做了什么）", parents=[common]
     )
     history.add_argument("case", metavar="CASE", help="案件编号或案号")
+    evidence = case_sub.add_parser(
+        "evidence", help="证据：添加、列出（行政处罚法第四十六条）", parents=[common]
+    )
+    evidence_sub = evidence.add_subparsers(
+        dest="evidence_command", metavar="操作", required=True, parser_class=parser_class
+    )
+    add = evidence_sub.add_parser("add", help="添加证据（文件按内容哈希只存一份）", parents=[common])
+    add.add_argument("case", metavar="CASE", help="案件编号或案号")
+    add.add_argument(
+        "--kind",
+        required=True,
+        metavar="K",
+        help="证据种类：documentary、physical、audiovisual、electronic、witness、party_statement、"
+        "expert_opinion、record（或中文名称，如 书证）",
+    )
+    add.add_argument("--title", required=True, metavar="T", help="证据名称")
+    add.add_argument("--file", type=Path, metavar="F", help="证据文件（PDF、PNG、JPEG 编入电子卷宗）")
+    add.add_argument("--description", default="", metavar="D", help="证据说明")
+    add.add_argument("--collected-on", type=_date, metavar="DATE", help="取证日期 YYYY-MM-DD（默认今天）")
+    add.add_argument("--as", dest="actor", required=True, metavar="OFFICER", help="取证的执法人员")
+    listing = evidence_sub.add_parser("list", help="按取证顺序列出案件的证据", parents=[common])
+    listing.add_argument("case", metavar="CASE", help="案件编号或案号")
 
 
 def _date(text: str) -> dt.date:
@@ -183,6 +207,61 @@ def cmd_history(core: Core, args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+def _evidence_dict(item: EvidenceItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "case_id": item.case_id,
+        "kind": item.kind,
+        "kind_label": item.kind_label,
+        "title": item.title,
+        "description": item.description,
+        "collected_on": item.collected_on.isoformat() if item.collected_on else None,
+        "sha256": item.sha256 or None,
+        "media_type": item.media_type or None,
+        "original_name": item.original_name or None,
+        "path": str(item.path) if item.path else None,
+        "in_dossier": item.dossier_kind is not None,
+    }
+
+
+def _evidence_text(i: int, item: EvidenceItem) -> str:
+    when = item.collected_on.isoformat() if item.collected_on else "日期不详"
+    line = f"{i}. {when}  {item.title}（{item.kind_label}）"
+    if item.sha256:
+        bound = "" if item.dossier_kind else "，不编入电子卷宗"
+        line += f"\n    {item.original_name}  {item.media_type}  sha256 {item.sha256}{bound}"
+    if item.description:
+        line += f"\n    {item.description}"
+    return line
+
+
+def cmd_evidence_add(core: Core, args: argparse.Namespace, out: Output) -> int:
+    item = core.evidence.add(
+        args.case,
+        args.kind,
+        args.title,
+        args.file,
+        args.actor,
+        description=args.description,
+        collected_on=args.collected_on,
+    ).value
+    out.result({"evidence": _evidence_dict(item)}, "已添加证据：\n" + _evidence_text(1, item))
+    return 0
+
+
+def cmd_evidence_list(core: Core, args: argparse.Namespace, out: Output) -> int:
+    items = core.evidence.list(args.case).value
+    text = "\n".join(_evidence_text(i, item) for i, item in enumerate(items, 1)) or "（尚无证据）"
+    out.result({"evidence": [_evidence_dict(item) for item in items]}, text)
+    return 0
+
+
+def cmd_evidence(core: Core, args: argparse.Namespace, out: Output) -> int:
+    """``case evidence add|list`` (cli.py keys commands by two words; the third is here)."""
+    command = {"add": cmd_evidence_add, "list": cmd_evidence_list}[args.evidence_command]
+    return command(core, args, out)
+
+
 def _party_dict(party: Party) -> dict[str, Any]:
     return {
         "id": party.id,
@@ -220,4 +299,5 @@ COMMANDS: dict[tuple[str, ...], Callable[[Core, argparse.Namespace, Output], int
     ("case", "act"): cmd_act,
     ("case", "show"): cmd_show,
     ("case", "verify-log"): cmd_verify_log,
+    ("case", "evidence"): cmd_evidence,
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +129,27 @@ def test_timeline_reads_each_event_with_names_and_labels(seeded: Core) -> None:
     evidence = "\n".join(timeline[2].changes)
     assert "现场笔录" in evidence and "视听资料" in evidence
     assert all(len(e.hash) == 64 for e in timeline)
+
+
+def test_timeline_names_evidence_added_to_the_case(seeded: Core, tmp_path: Path) -> None:
+    view = seeded.cases.new_case(
+        NewCaseSpec(
+            kind=CaseKind.ORDINARY,
+            title="占用消防通道",
+            source=CaseSource.PATROL,
+            opened_on=D(2025, 9, 22),
+            actor_id=LEAD,
+            party_ids=("fd2f6168-66e1-5b4b-a1bd-1d86e71bb09b",),
+            officer_ids=(LEAD, SECOND),
+        )
+    ).value
+    photo = tmp_path / "scene.png"
+    photo.write_bytes(
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+        b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d"
+        b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    seeded.evidence.add(view.case.id, "record", "现场照片", photo, LEAD)
+    last = seeded.case_record.timeline(view.case.id).value[-1]
+    assert last.action == "登记证据"
+    assert "证据名称：现场照片" in last.changes and "证据种类：勘验笔录、现场笔录" in last.changes

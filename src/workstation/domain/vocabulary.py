@@ -59,6 +59,7 @@ _ENUM_FIELDS: dict[str, Mapping[str, str]] = {
     "outcome": {k.value: k.label for k in Outcome},
     "penalty_types": {k.value: k.label for k in PenaltyType},
     "evidence_kinds": {k.value: k.label for k in EvidenceKind},
+    "evidence.kind": {k.value: k.label for k in EvidenceKind},
     "source": {k.value: k.label for k in CaseSource},
     "kind": {k.value: k.label for k in CaseKind},
 }
@@ -90,7 +91,7 @@ RECORD_LISTS: dict[str, tuple[tuple[str, str, str], ...]] = {
 CASE_FILLED = frozenset({"officers"})
 
 #: Action names recorded by the service itself (not workflow actions).
-_SERVICE_ACTIONS = {"create": "登记案件"}
+_SERVICE_ACTIONS = {"create": "登记案件", "add_evidence": "登记证据"}
 
 
 def option_label(field: str, code: str) -> str:
@@ -166,6 +167,9 @@ FIELD_LABELS: dict[str, str] = {
     "reported_on": "报告日期",
     "title": "案由",
     "documents": "文书",
+    "evidence.title": "证据名称",
+    "evidence.kind": "证据种类",
+    "evidence.sha256": "证据文件哈希",
     "recorded_on": "备案日期",
     "court_applied_on": "申请法院强制执行日期",
     "withdrawn_on": "撤回公示日期",

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from workstation.domain.case_ports import CaseStore
     from workstation.domain.cases import Case, CaseKind
     from workstation.domain.entities import Agency, Officer, Party
+    from workstation.domain.evidence_ports import EvidenceItem
     from workstation.domain.workflow import WorkflowDefinition
 
 #: Statuses of a document that counts (is in the dossier, can be verified as valid).
@@ -244,10 +245,14 @@ class DocumentService:
         templates: Path | None = None,
         actor: str = "system",
         signatures: Callable[[str, str], Sequence[SignatureMark]] | None = None,
+        evidence: Callable[[str], Sequence[EvidenceItem]] | None = None,
     ) -> None:
         """``signatures(case_id, code)`` gives the signatures collected for a document; they are
-        printed in it before its content hash is taken, so a signed document verifies."""
+        printed in it before its content hash is taken, so a signed document verifies.
+        ``evidence(case_id)`` gives the case's evidence in collection order; its PDF and image
+        files are bound into the 电子卷宗 after the documents."""
         self._signatures = signatures
+        self._evidence = evidence
         self._cases = cases
         self._store = store
         self._workflows = workflows
@@ -562,7 +567,9 @@ class DocumentService:
 
     def dossier(self, case_ref: str, out: Path) -> Result[DossierReport]:
         """The case's issued documents (not voided), in issue order, converted to PDF in one
-        LibreOffice run and bound into one PDF with a cover and a 卷内目录 (documents/dossier.py)."""
+        LibreOffice run and bound into one PDF with a cover and a 卷内目录 (documents/dossier.py);
+        then the case's PDF and image (PNG/JPEG) evidence in collection order, each titled
+        “证据：<名称>（<种类>）”."""
         from workstation.documents.dossier import DossierCover, DossierPart, build_dossier
         from workstation.documents.pdf import convert_to_pdf
 
@@ -598,6 +605,23 @@ class DocumentService:
                 )
                 for r, pdf_file in zip(records, pdfs, strict=True)
             ]
+            for item in self._evidence(case.id) if self._evidence is not None else ():
+                kind = item.dossier_kind
+                if kind is None or item.path is None:
+                    continue  # no file, or a file the dossier cannot bind (video, audio, …)
+                if not item.path.is_file():
+                    raise NotFound(
+                        f"证据“{item.title}”的文件找不到，无法组卷：{item.path}",
+                        "请从备份恢复附件目录（attachments）。",
+                    )
+                parts.append(
+                    DossierPart(
+                        title=f"证据：{item.title}（{item.kind_label}）",
+                        path=item.path,
+                        date=chinese_date(item.collected_on) if item.collected_on else "",
+                        kind=kind,
+                    )
+                )
             cover = DossierCover(
                 agency=facts.agency.name,
                 case_number=case.case_number or "",
