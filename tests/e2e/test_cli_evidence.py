@@ -113,7 +113,7 @@ def test_evidence_add_and_list(data_dir: Path, tmp_path: Path) -> None:
     )
 
     history = _json("case", "history", case_id, "--data-dir", d)["events"]
-    assert [e["action"] for e in history].count("add_evidence") == 2
+    assert [e["action"] for e in history].count("登记证据") == 2  # the action as people read it
     assert _json("case", "verify-log", case_id, "--data-dir", d)["valid"] is True
 
 
