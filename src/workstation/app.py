@@ -36,7 +36,9 @@ from workstation.settings import Settings, SettingsStore
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from workstation.persistence.attachments import SqlAttachmentStore
     from workstation.persistence.benchmarks import SqlBenchmarkStore
+    from workstation.persistence.cases import SqlCaseStore
     from workstation.services.case_record import CaseRecordService
     from workstation.services.cases import CaseService
     from workstation.services.discretion import DiscretionService
@@ -74,6 +76,8 @@ class Core:
     _cases: CaseService | None = field(default=None, repr=False)
     _case_record: CaseRecordService | None = field(default=None, repr=False)
     _benchmark_store: SqlBenchmarkStore | None = field(default=None, repr=False)
+    _cases_store: SqlCaseStore | None = field(default=None, repr=False)
+    _attachment_store: SqlAttachmentStore | None = field(default=None, repr=False)
     _signatures: SignatureService | None = field(default=None, repr=False)
     _discretion: DiscretionService | None = field(default=None, repr=False)
     _documents: DocumentService | None = field(default=None, repr=False)
@@ -133,17 +137,14 @@ class Core:
     def documents(self) -> DocumentService:
         """执法文书 (render, number, verify, dossier), wired on first use."""
         if self._documents is None:
-            from workstation.persistence.case_events import SqlCaseEventStore
-            from workstation.persistence.cases import SqlCaseStore
             from workstation.persistence.documents import SqlDocumentStore
             from workstation.persistence.numbering import allocate
             from workstation.services.documents import DocumentService
             from workstation.services.workflows import bundled_workflows
 
-            engine = self.database.engine
             self._documents = DocumentService(
-                SqlCaseStore(engine, SqlCaseEventStore(engine), allocate),
-                SqlDocumentStore(engine, allocate),
+                self._case_store(),
+                SqlDocumentStore(self.database.engine, allocate),
                 bundled_workflows(),
                 self.clock.today,
                 signatures=lambda case_id, code: self.signatures.marks(case_id, code).value,
@@ -155,7 +156,6 @@ class Core:
     def evidence(self) -> EvidenceService:
         """证据 of cases (《行政处罚法》第四十六条), files stored by content hash, wired on first use."""
         if self._evidence is None:
-            from workstation.persistence.attachments import SqlAttachmentStore
             from workstation.persistence.case_events import SqlCaseEventStore
             from workstation.persistence.evidence import SqlEvidenceStore
             from workstation.persistence.numbering import allocate
@@ -164,7 +164,7 @@ class Core:
             engine = self.database.engine
             self._evidence = EvidenceService(
                 SqlEvidenceStore(engine, SqlCaseEventStore(engine), allocate, self.paths.root),
-                SqlAttachmentStore(engine, self.paths.root),
+                self._attachments(),
                 self.clock.now,
             )
         return self._evidence
@@ -173,21 +173,35 @@ class Core:
     def signatures(self) -> SignatureService:
         """签名 and 拒签 records of documents, their images stored by content hash."""
         if self._signatures is None:
-            from workstation.persistence.attachments import SqlAttachmentStore
-            from workstation.persistence.case_events import SqlCaseEventStore
-            from workstation.persistence.cases import SqlCaseStore
-            from workstation.persistence.numbering import allocate
             from workstation.persistence.signatures import SqlSignatureStore
             from workstation.services.signatures import SignatureService
 
-            engine = self.database.engine
             self._signatures = SignatureService(
-                SqlAttachmentStore(engine, self.paths.root),
-                SqlSignatureStore(engine),
-                SqlCaseStore(engine, SqlCaseEventStore(engine), allocate),
+                self._attachments(),
+                SqlSignatureStore(self.database.engine),
+                self._case_store(),
                 now=self.clock.now,
             )
         return self._signatures
+
+    def _case_store(self) -> SqlCaseStore:
+        """One case store (cases, their events and 案号) for every service that reads cases."""
+        if self._cases_store is None:
+            from workstation.persistence.case_events import SqlCaseEventStore
+            from workstation.persistence.cases import SqlCaseStore
+            from workstation.persistence.numbering import allocate
+
+            engine = self.database.engine
+            self._cases_store = SqlCaseStore(engine, SqlCaseEventStore(engine), allocate)
+        return self._cases_store
+
+    def _attachments(self) -> SqlAttachmentStore:
+        """Files stored once by content hash under the data directory's attachments/."""
+        if self._attachment_store is None:
+            from workstation.persistence.attachments import SqlAttachmentStore
+
+            self._attachment_store = SqlAttachmentStore(self.database.engine, self.paths.root)
+        return self._attachment_store
 
     def _benchmarks(self) -> SqlBenchmarkStore:
         """One benchmark store (it caches parsed benchmarks) for 裁量 and for case handling."""
@@ -200,15 +214,11 @@ class Core:
     def _wire_cases(self) -> None:
         from workstation.domain.workflow import ProcedureConfig, WorkflowEngine
         from workstation.library.calendar_adapter import default_calendar
-        from workstation.persistence.case_events import SqlCaseEventStore
-        from workstation.persistence.cases import SqlCaseStore
-        from workstation.persistence.numbering import allocate
         from workstation.services.case_record import CaseRecordService
         from workstation.services.cases import CaseService
         from workstation.services.workflows import bundled_workflows
 
-        engine = self.database.engine
-        store = SqlCaseStore(engine, SqlCaseEventStore(engine), allocate)
+        store = self._case_store()
         workflow = WorkflowEngine(bundled_workflows(), ProcedureConfig(), default_calendar())
         self._cases = CaseService(store, workflow, self.clock.now, benchmarks=self._benchmarks())
         self._case_record = CaseRecordService(store, workflow)

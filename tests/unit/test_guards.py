@@ -986,3 +986,10 @@ def test_every_deviation_kind_has_a_timeline_label() -> None:
     from workstation.domain.vocabulary import DEVIATION_KINDS
 
     assert set(DEVIATION_KINDS) == {k.value for k in DeviationKind}
+
+
+def test_as_money_reads_amounts_as_officers_type_them() -> None:
+    assert as_money("1,200") == as_money("1，200元") == Decimal("1200")
+    assert as_money("  ") is None and as_money("") is None and as_money(None) is None
+    with pytest.raises(InvalidInput, match="金额格式不正确"):
+        as_money("五百")

@@ -232,13 +232,14 @@ def as_date(value: object) -> dt.date | None:
 
 
 def as_money(value: object) -> Decimal | None:
-    """An amount in yuan from a Decimal, int or string; None for None/""."""
-    if value is None or value == "":
+    """An amount in yuan from a Decimal, int or string (``1,200``, ``1，200元``); None for None and
+    blank text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool | float):
         raise InvalidInput(f"金额格式不正确：{value!r}。", "请以元为单位填写数字，最多两位小数。")
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = Decimal(str(value).strip().replace(",", "").replace("，", "").removesuffix("元"))
     except InvalidOperation:
         raise InvalidInput(f"金额格式不正确：{value!r}。", "请以元为单位填写数字，最多两位小数。") from None
     if not amount.is_finite() or amount < 0:

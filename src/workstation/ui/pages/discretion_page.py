@@ -11,7 +11,7 @@ import functools
 import html
 import itertools
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, QUrl, Signal
@@ -28,6 +28,7 @@ from workstation.domain.discretion import (
 from workstation.domain.entities import PartyKind
 from workstation.domain.errors import KnownError
 from workstation.domain.formatting import yuan
+from workstation.domain.guards import as_money
 from workstation.domain.vocabulary import circumstance_choices
 from workstation.services.changes import Result
 from workstation.services.discretion import DiscretionService, FineDistribution, ItemSummary
@@ -169,19 +170,6 @@ def assessment_html(assessment: Assessment) -> str:
     lines.extend(f"<li>{_e(x.text)}（{_cite(x.citation)}）</li>" for x in assessment.explanations)
     lines.append("</ol>")
     return "".join(lines)
-
-
-def _money(text: str) -> Decimal | None:
-    cleaned = text.strip().replace(",", "").replace("，", "").replace("元", "")
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise KnownError(f"金额格式不正确：{text}", "请填写数字，例如 5000 或 12000.50。") from None
-    if value < 0:
-        raise KnownError(f"金额不能为负数：{text}")
-    return value
 
 
 class DiscretionPage(QWidget):
@@ -371,8 +359,8 @@ class DiscretionPage(QWidget):
             return 0
         ui = self.ui
         try:
-            base = _money(ui.baseEdit.text()) if ui.baseEdit.isEnabled() else None
-            proposed = _money(ui.proposedEdit.text())
+            base = as_money(ui.baseEdit.text()) if ui.baseEdit.isEnabled() else None
+            proposed = as_money(ui.proposedEdit.text())
         except KnownError as exc:
             ui.resultView.setHtml(f"<p style='color:#b91c1c'>{_e(exc.user_text())}</p>")
             return 0
@@ -442,7 +430,7 @@ class DiscretionPage(QWidget):
             return
         assessment = self.assessment
         try:
-            proposal = _money(self.ui.proposedEdit.text())
+            proposal = as_money(self.ui.proposedEdit.text())
         except KnownError:
             proposal = None
         tier = assessment.tier_yuan if assessment is not None else None
