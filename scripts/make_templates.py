@@ -8,9 +8,12 @@ centred; the body in 仿宋_GB2312 (fallback 仿宋) 3号 (16 pt); the w:eastAsi
 paragraph and character style (Word/WPS otherwise fall back to a wrong font for Chinese);
 the agency name on top, the 文书编号 right-aligned under the title, the 落款 (agency, seal
 position and date) at the bottom right, page numbers in the footer and the QR code
-(docxtpl InlineImage ``qr``) in the header. Placeholders are docxtpl/Jinja: ``{{ name }}``,
-``{%p for %}`` paragraph loops and ``{%tr for %}`` table-row loops over the context of
-workstation.documents.context.build_context.
+(docxtpl InlineImage ``qr``) in the header. A 笔录 signed on every page (catalog
+``signed_per_page``) has “被询问人签名：” and a blank in its footer before the page number;
+documents/signatures.py puts the signature there. Decisions print the cited articles (the
+version in force on the day of the conduct) under 法律依据 (``legal_basis``). Placeholders are
+docxtpl/Jinja: ``{{ name }}``, ``{%p for %}`` paragraph loops and ``{%tr for %}`` table-row
+loops over the context of workstation.documents.context.build_context.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from workstation.documents.catalog import CATALOG, DocumentSpec
+from workstation.documents.signatures import footer_label
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "resources" / "templates"
@@ -59,6 +63,17 @@ PARTY: Block = ("for", "line in party_lines", ["{{ line }}"])
 OFFICERS: Block = ("for", "o in officers", ["执法人员：{{ o.name }}　执法证号：{{ o.certificate_no }}"])
 SIGN: Block = ("sign",)
 REMEDY = "{{ remedy_text }}"
+#: 法律依据: each cited article with its text, in the version in force on the day of the conduct.
+LEGAL_BASIS: Block = (
+    "if",
+    "legal_basis",
+    [
+        "法律依据：",
+        ("for", "b in legal_basis", ["{{ b.citation }}：", ("for", "line in b.lines", ["{{ line }}"])]),
+    ],
+)
+#: The blank left in a 笔录's footer for the signature on every page.
+FOOTER_BLANK = "　" * 6
 ITEMS_TABLE: Block = (
     "table",
     ["序号", "名称", "规格", "数量", "备注"],
@@ -143,6 +158,7 @@ BODIES: dict[str, list[Block]] = {
         "三、处理意见：{{ outcome_label }}",
         "四、拟处罚内容：{{ penalty_text }}",
         "五、裁量基准适用：{{ discretion_text }}",
+        LEGAL_BASIS,
         "承办执法人员：",
         OFFICERS,
         "调查终结日期：{{ concluded_date }}",
@@ -173,6 +189,7 @@ BODIES: dict[str, list[Block]] = {
         "经查，你（单位）{{ facts }}",
         "本机关认为，你（单位）的上述行为违法，依据{{ penalty_basis }}的规定，"
         "拟对你（单位）作出如下行政处罚：{{ penalty_text }}。",
+        LEGAL_BASIS,
         "{{ discretion_text }}",
         "根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，你（单位）有权进行陈述和申辩。"
         "可以自收到本告知书之日起三个工作日内向本机关提出陈述、申辩，逾期视为放弃。",
@@ -214,6 +231,7 @@ BODIES: dict[str, list[Block]] = {
         "违法事实和证据：{{ facts }}",
         "本机关认为，你（单位）的上述行为违法，依据{{ penalty_basis }}的规定，"
         "决定对你（单位）作出如下行政处罚：{{ penalty_text }}。",
+        LEGAL_BASIS,
         "裁量基准适用：{{ discretion_text }}",
         "履行方式和期限：{{ performance }}",
         "{{ payment_text }}",
@@ -227,6 +245,7 @@ BODIES: dict[str, list[Block]] = {
         "当事人地址：{{ party_address }}",
         "经查：{{ facts }}",
         "本机关认为：{{ outcome_label }}。依据{{ outcome_basis }}的规定，决定对你（单位）不予行政处罚。",
+        LEGAL_BASIS,
         "本机关已对你（单位）进行了教育，望今后严格遵守法律、法规。",
         REMEDY,
         SIGN,
@@ -236,6 +255,7 @@ BODIES: dict[str, list[Block]] = {
         "违法行为：你（单位）于{{ act_date }}在{{ place }}{{ violation }}",
         "以上事实有执法人员现场检查情况为证，执法人员已出示执法证件。",
         "依据{{ penalty_basis }}的规定，当场作出如下行政处罚：{{ penalty_text }}。",
+        LEGAL_BASIS,
         "{{ payment_text }}",
         "{{ surcharge_text }}",
         "对当场处罚决定不服的，应当先申请行政复议：根据《中华人民共和国行政复议法》第二十三条的规定，"
@@ -458,7 +478,7 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
     run._r.append(end)
 
 
-def _header_footer(document: DocumentObject) -> None:
+def _header_footer(document: DocumentObject, signer: str | None = None) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
     header.text = "{{ qr }}"
@@ -467,6 +487,11 @@ def _header_footer(document: DocumentObject) -> None:
     footer = section.footer.paragraphs[0]
     footer.style = document.styles[PLAIN_STYLE]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if signer is not None:
+        footer.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        footer.add_run(footer_label(signer)).font.size = Pt(12)
+        footer.add_run(FOOTER_BLANK).font.size = Pt(12)
+        footer.add_run("　　")
     footer.add_run("第 ")
     _field(footer, "PAGE")
     footer.add_run(" 页　共 ")
@@ -520,7 +545,7 @@ def build(spec: DocumentSpec) -> DocumentObject:
     _styles(document)
     _font_fallbacks(document)
     _page(document)
-    _header_footer(document)
+    _header_footer(document, spec.signed_per_page)
     document.core_properties.title = spec.title
     document.core_properties.author = ""
     document.core_properties.last_modified_by = ""

@@ -1,5 +1,5 @@
-"""``workstation case …``: open a case, take an action, show it, verify its record, add and list
-its evidence (docs/CLI.md)."""
+"""``workstation case …``: open a case, take an action, show it, verify its record, add, list and
+correct its evidence (docs/CLI.md)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _add_case_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: t
     )
     history.add_argument("case", metavar="CASE", help="案件编号或案号")
     evidence = case_sub.add_parser(
-        "evidence", help="证据：添加、列出（行政处罚法第四十六条）", parents=[common]
+        "evidence", help="证据：添加、列出、更正（行政处罚法第四十六条）", parents=[common]
     )
     evidence_sub = evidence.add_subparsers(
         dest="evidence_command", metavar="操作", required=True, parser_class=parser_class
@@ -87,10 +87,31 @@ def _add_case_parsers(sub: Any, common: argparse.ArgumentParser, parser_class: t
     add.add_argument("--title", required=True, metavar="T", help="证据名称")
     add.add_argument("--file", type=Path, metavar="F", help="证据文件（PDF、PNG、JPEG 编入电子卷宗）")
     add.add_argument("--description", default="", metavar="D", help="证据说明")
-    add.add_argument("--collected-on", type=_date, metavar="DATE", help="取证日期 YYYY-MM-DD（默认今天）")
-    add.add_argument("--as", dest="actor", required=True, metavar="OFFICER", help="取证的执法人员")
+    add.add_argument("--source", default="", metavar="S", help="证据来源或提供人，如 当事人张某")
+    when = add.add_mutually_exclusive_group()
+    when.add_argument("--collected-on", type=_date, metavar="DATE", help="取证日期 YYYY-MM-DD（默认现在）")
+    when.add_argument(
+        "--collected-at", type=_datetime, metavar="TIME", help="取证时间 YYYY-MM-DDTHH:MM（默认现在）"
+    )
+    add.add_argument(
+        "--collector",
+        dest="collectors",
+        action="append",
+        default=[],
+        metavar="OFFICER",
+        help="取证的执法人员（可重复；默认 --as 的人员）",
+    )
+    add.add_argument("--as", dest="actor", required=True, metavar="OFFICER", help="登记证据的执法人员")
     listing = evidence_sub.add_parser("list", help="按取证顺序列出案件的证据", parents=[common])
     listing.add_argument("case", metavar="CASE", help="案件编号或案号")
+    correct = evidence_sub.add_parser(
+        "correct", help="更正或作废一份证据（原证据保留，写入全过程记录）", parents=[common]
+    )
+    correct.add_argument("case", metavar="CASE", help="案件编号或案号")
+    correct.add_argument("evidence_id", metavar="EVIDENCE_ID", help="证据编号（evidence list 中的 id）")
+    correct.add_argument("--reason", required=True, metavar="TEXT", help="更正或作废的理由")
+    correct.add_argument("--void", action="store_true", help="作废（默认：更正）")
+    correct.add_argument("--as", dest="actor", required=True, metavar="OFFICER", help="办理更正的执法人员")
 
 
 def _date(text: str) -> dt.date:
@@ -98,6 +119,13 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD：{text}") from exc
+
+
+def _datetime(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"时间应写成 YYYY-MM-DDTHH:MM：{text}") from exc
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -220,13 +248,35 @@ def _evidence_dict(item: EvidenceItem) -> dict[str, Any]:
         "media_type": item.media_type or None,
         "original_name": item.original_name or None,
         "path": str(item.path) if item.path else None,
+        "size": item.size if item.sha256 else None,
         "in_dossier": item.dossier_kind is not None,
+        "source": item.source,
+        "collected_at": item.collected_at.isoformat(timespec="minutes") if item.collected_at else None,
+        "collectors": list(item.collectors),
+        "status": item.correction.kind if item.correction else "valid",
+        "status_label": item.status_label,
+        "correction": (
+            {
+                "kind": item.correction.kind,
+                "label": item.correction.label,
+                "reason": item.correction.reason,
+                "actor": item.correction.actor_name,
+                "at": item.correction.at.isoformat(),
+            }
+            if item.correction
+            else None
+        ),
     }
 
 
 def _evidence_text(i: int, item: EvidenceItem) -> str:
-    when = item.collected_on.isoformat() if item.collected_on else "日期不详"
-    line = f"{i}. {when}  {item.title}（{item.kind_label}）"
+    when = item.collected_at.strftime("%Y-%m-%d %H:%M") if item.collected_at else "日期不详"
+    line = f"{i}. [{item.id}] {when}  {item.title}（{item.kind_label}）"
+    if item.correction:
+        line += f"  【{item.correction.label}：{item.correction.reason}】"
+    people = "、".join(item.collectors)
+    if item.source or people:
+        line += f"\n    来源：{item.source or '—'}  取证人：{people or '—'}"
     if item.sha256:
         bound = "" if item.dossier_kind else "，不编入电子卷宗"
         line += f"\n    {item.original_name}  {item.media_type}  sha256 {item.sha256}{bound}"
@@ -244,8 +294,18 @@ def cmd_evidence_add(core: Core, args: argparse.Namespace, out: Output) -> int:
         args.actor,
         description=args.description,
         collected_on=args.collected_on,
+        source=args.source,
+        collected_at=args.collected_at,
+        collectors=args.collectors or None,
     ).value
     out.result({"evidence": _evidence_dict(item)}, "已添加证据：\n" + _evidence_text(1, item))
+    return 0
+
+
+def cmd_evidence_correct(core: Core, args: argparse.Namespace, out: Output) -> int:
+    item = core.evidence.correct(args.case, args.evidence_id, args.reason, args.actor, void=args.void).value
+    label = item.correction.label if item.correction else "已更正"
+    out.result({"evidence": _evidence_dict(item)}, f"证据{label}（原证据保留）：\n" + _evidence_text(1, item))
     return 0
 
 
@@ -257,8 +317,9 @@ def cmd_evidence_list(core: Core, args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_evidence(core: Core, args: argparse.Namespace, out: Output) -> int:
-    """``case evidence add|list`` (cli.py keys commands by two words; the third is here)."""
-    command = {"add": cmd_evidence_add, "list": cmd_evidence_list}[args.evidence_command]
+    """``case evidence add|list|correct`` (cli.py keys commands by two words; the third is here)."""
+    commands = {"add": cmd_evidence_add, "list": cmd_evidence_list, "correct": cmd_evidence_correct}
+    command = commands[args.evidence_command]
     return command(core, args, out)
 
 

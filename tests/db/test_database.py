@@ -339,7 +339,7 @@ def test_a_read_only_data_directory_with_a_database_loses_nothing(tmp_path: Path
 
 @needs_root
 def test_a_full_disk_is_reported_and_committed_data_survives(tmp_path: Path) -> None:
-    with tmpfs(tmp_path / "small", "1m") as mount:
+    with tmpfs(tmp_path / "small", "2m") as mount:
         paths = prepare_data_dir(mount / "data")
         db = Database(paths)
         db.open()

@@ -1,4 +1,4 @@
-"""The demo seed's cases over the real database: one per stage, 示例, seeded once."""
+"""The demo seed's cases over the real database: cases at many stages, 示例, seeded once."""
 
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ def _rows(core: Core) -> list[CaseRow]:
 def test_demo_seed_adds_cases_at_different_stages_once(fixed_core: Core) -> None:
     core = fixed_core
     first = core.office.seed_demo(with_cases=True).value
-    assert first.cases == 6
-    assert first.as_dict()["cases"] == 6
+    assert first.cases == 9
+    assert first.as_dict()["cases"] == 9
     rows = _rows(core)
-    assert len(rows) == 6
+    assert len(rows) == 9
     assert all(r.title.endswith("（示例）") for r in rows)
     stages = {(r.kind, r.stage) for r in rows}
     assert {
@@ -43,9 +43,12 @@ def test_demo_seed_adds_cases_at_different_stages_once(fixed_core: Core) -> None
         ("ordinary", "investigation"),
         ("ordinary", "notified"),
         ("ordinary", "closed"),
+        ("ordinary", "archived"),
         ("simple", "decided"),
+        ("coercive", "closed"),
+        ("inspection", "rectify"),
     } <= stages
-    closed = next(r for r in rows if r.stage == "closed")
+    closed = next(r for r in rows if r.stage == "closed" and r.kind == "ordinary")
     assert closed.closed_on is not None
     assert "首违不罚" in closed.title
     notified = next(r for r in rows if r.stage == "notified")
@@ -57,7 +60,7 @@ def test_demo_seed_adds_cases_at_different_stages_once(fixed_core: Core) -> None
     second = core.office.seed_demo(with_cases=True).value
     assert second.cases == 0
     assert second.changed == 0
-    assert len(_rows(core)) == 6
+    assert len(_rows(core)) == 9
 
 
 def test_seed_without_cases_adds_none(fixed_core: Core) -> None:
@@ -70,13 +73,13 @@ def test_summary_shows_tasks_deadlines_and_stage_counts(fixed_core: Core) -> Non
     core = fixed_core
     core.office.seed_demo(with_cases=True)
     summary = core.office.summary().value
-    assert summary.case_count == 6
-    assert sum(s.count for s in summary.stage_counts) == 6
+    assert summary.case_count == 9
+    assert sum(s.count for s in summary.stage_counts) == 9
     labels = {s.label: s.count for s in summary.stage_counts}
     assert labels["普通程序·调查取证"] == 2
     assert labels["普通程序·结案"] == 1
-    assert len(summary.my_tasks) == 5  # every open case when no one is logged in
-    assert all(c.stage != "closed" for c in summary.my_tasks)
+    assert len(summary.my_tasks) == 6  # every open case when no one is logged in
+    assert all(c.stage not in ("closed", "archived") for c in summary.my_tasks)
     due = summary.due_soon
     assert due and due[0].stage == "notified"
     assert [c.next_deadline for c in due] == sorted(c.next_deadline for c in due if c.next_deadline)

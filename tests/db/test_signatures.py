@@ -1,5 +1,6 @@
 """签名 on a real database: PNGs stored once by content hash, records listed per document,
-refusals (拒签) need a witness or photo/video, and the 签名 block appended to a rendered
+refusals (拒签) need a witness or photo/video, each signature or refusal is one 全过程记录 event
+written with its row (a failure writes neither), and the 签名 block appended to a rendered
 执法文书."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import text
 
 from workstation.app import Core
 from workstation.documents.signatures import SignatureMark, append_signatures
-from workstation.domain.errors import InvalidInput
+from workstation.domain.errors import InvalidInput, NotFound
 from workstation.persistence.attachments import SqlAttachmentStore
 from workstation.persistence.case_events import SqlCaseEventStore
 from workstation.persistence.cases import SqlCaseStore
@@ -31,6 +32,7 @@ from workstation.services.workflows import bundled_workflows
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "resources" / "templates"
 SIMPLE = "店外占道经营影响市容（简易程序）（示例）"
+LEAD = "49bf81a3-a552-5e7c-872e-72e52c276398"  # 林建华（示例）
 CODE = "on_spot_decision"
 
 
@@ -69,7 +71,7 @@ def _cases(core: Core) -> SqlCaseStore:
 def _service(core: Core) -> tuple[SignatureService, SqlAttachmentStore]:
     engine = core.database.engine
     attachments = SqlAttachmentStore(engine, core.paths.root)
-    return SignatureService(attachments, SqlSignatureStore(engine), _cases(core)), attachments
+    return SignatureService(attachments, SqlSignatureStore(engine), now=core.clock.now), attachments
 
 
 def _signature(**changes: object) -> dict[str, object]:
@@ -172,3 +174,95 @@ def test_refusal_text_with_evidence_names_the_hash() -> None:
 
     mark = SignatureMark(role="当事人", name="", refused=True, evidence_sha256="abcdef0123456789")
     assert refusal_text(mark) == "拒签，已拍照留存（文件哈希前8位：abcdef01）"
+
+
+def _counts(core: Core, case_id: str) -> tuple[int, int]:
+    with sqlite3.connect(core.database.path) as conn:
+        (signatures,) = conn.execute(
+            "SELECT count(*) FROM signatures WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        (events,) = conn.execute("SELECT count(*) FROM case_events WHERE case_id = ?", (case_id,)).fetchone()
+    return int(signatures), int(events)
+
+
+def test_a_signature_is_one_event_in_the_record(seeded: Core) -> None:
+    service, _ = _service(seeded)
+    case_id = _case_id(seeded)
+    before = _cases(seeded).events(case_id)
+    record = service.acting_as(lambda: LEAD).add(case_id, CODE, _signature()).value
+
+    events = _cases(seeded).events(case_id)
+    assert len(events) == len(before) + 1
+    event = events[-1]
+    assert event.action == "sign_document" and event.actor_id == LEAD and event.actor_role == "officer"
+    digest = hashlib.sha256(_png()).hexdigest()
+    assert event.payload["signature_id"] == record.id
+    assert event.payload["image_sha256"] == digest and event.payload["evidence_sha256"] is None
+    assert event.payload["role"] == "party" and event.payload["name"] == "赵小二"
+    assert event.payload["document_title"] == "当场行政处罚决定书"
+    assert all(not isinstance(v, bytes) for v in event.payload.values())  # the hash, never the image
+    assert seeded.cases.verify_log(case_id).value.ok
+
+    last = seeded.case_record.timeline(case_id).value[-1]
+    assert last.action == "签名" and last.actor == "林建华（示例）" and last.role == "执法人员"
+    assert last.changes[0] == "当事人签名：当场行政处罚决定书"
+    assert "签名人：赵小二" in last.changes
+    assert f"签名图像 SHA-256：{digest[:16]}…" in last.changes
+
+
+def test_a_refusal_is_recorded_with_its_witness_and_photo_hash(seeded: Core, tmp_path: Path) -> None:
+    service, _ = _service(seeded)
+    case_id = _case_id(seeded)
+    photo = tmp_path / "拒签.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a photo of the refusal")
+    service.add(case_id, CODE, _signature(refused=True, png=None, witness="王某", evidence_path=str(photo)))
+
+    event = _cases(seeded).events(case_id)[-1]
+    assert event.action == "sign_document" and event.actor_id is None and event.actor_role == "party"
+    assert event.payload["refused"] is True and event.payload["witness"] == "王某"
+    assert event.payload["evidence_sha256"] == hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert event.payload["image_sha256"] is None
+    last = seeded.case_record.timeline(case_id).value[-1]
+    assert last.action == "拒签" and last.role == "当事人"
+    assert last.changes[0] == "当事人拒签（见证人：王某；拍照、录像存证）：当场行政处罚决定书"
+    assert seeded.cases.verify_log(case_id).value.ok
+
+
+def test_the_record_names_the_document_number_once_issued(seeded: Core) -> None:
+    engine = seeded.database.engine
+    documents = DocumentService(
+        _cases(seeded), SqlDocumentStore(engine), bundled_workflows(), seeded.clock.today, templates=TEMPLATES
+    )
+    case_id = _case_id(seeded)
+    rendered = documents.render(case_id, CODE, seeded.paths.root / "decision.docx").value
+    assert rendered.number
+    service, _ = _service(seeded)
+    service.add(case_id, CODE, _signature(refused=True, png=None, witness="王某"))
+    last = seeded.case_record.timeline(case_id).value[-1]
+    assert last.changes[0] == f"当事人拒签（见证人：王某）：当场行政处罚决定书 {rendered.number}"
+
+
+def test_a_failure_writes_neither_signature_nor_event(
+    seeded: Core, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, _ = _service(seeded)
+    case_id = _case_id(seeded)
+    before = _counts(seeded, case_id)
+    with pytest.raises(InvalidInput):
+        service.add(case_id, CODE, _signature(role="boss"))
+    with pytest.raises(NotFound, match="执法人员"):
+        service.add(case_id, CODE, _signature(), actor_id="no-such-officer")
+    with pytest.raises(NotFound, match="拍照、录像"):
+        service.add(case_id, CODE, _signature(refused=True, png=None, evidence_path=str(tmp_path / "x.jpg")))
+    assert _counts(seeded, case_id) == before
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the record could not be written")
+
+    monkeypatch.setattr(SqlCaseEventStore, "record", broken)
+    with pytest.raises(RuntimeError):
+        service.add(case_id, CODE, _signature())
+    monkeypatch.undo()
+    assert _counts(seeded, case_id) == before  # the signature row was rolled back with the event
+    assert service.for_document(case_id, CODE).value == []
+    assert seeded.cases.verify_log(case_id).value.ok

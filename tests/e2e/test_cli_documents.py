@@ -18,6 +18,11 @@ from pypdf import PdfReader
 from ..conftest import run_cli
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+#: The regulation the demo 当场决定书 cites: the decision prints its article, so it is imported.
+CITED = (
+    Path(__file__).resolve().parents[3]
+    / "shared/corpus/laws/行政法规/城市市容和环境卫生管理条例(2017-03-01).md"
+)
 needs_soffice = pytest.mark.skipif(
     shutil.which("soffice") is None and shutil.which("libreoffice") is None,
     reason="LibreOffice (soffice) is not installed",
@@ -38,6 +43,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("docs") / "data"
     seeded = run_cli("demo", "seed", "--data-dir", str(root))
     assert seeded.returncode == 0, seeded.stderr
+    imported = run_cli("laws", "import", str(CITED), "--data-dir", str(root))
+    assert imported.returncode == 0, imported.stderr
     found = {"data_dir": str(root)}
     year = dt.date.today().year
     for serial in range(1, 7):

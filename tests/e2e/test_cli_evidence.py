@@ -1,9 +1,10 @@
-"""``workstation case evidence add|list`` as users and automation run it."""
+"""``workstation case evidence add|list|correct`` as users and automation run it."""
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import struct
 import zlib
 from pathlib import Path
@@ -102,9 +103,12 @@ def test_evidence_add_and_list(data_dir: Path, tmp_path: Path) -> None:
     )["evidence"]
     assert note["kind"] == "witness" and note["sha256"] is None and note["in_dossier"] is False
 
+    assert note["source"] == "" and note["collectors"] == ["林建华（示例）"] and note["status"] == "valid"
+
     listed = _json("case", "evidence", "list", case_id, "--data-dir", d)["evidence"]
     assert [e["id"] for e in listed] == [added["id"], note["id"]]
     assert listed[1]["description"] == "纸质，附卷"
+    assert listed == [added, note]  # list prints each item as add printed it
     text = run_cli("case", "evidence", "list", case_id, "--data-dir", d)
     assert (
         text.returncode == 0
@@ -137,7 +141,8 @@ def test_a_bad_kind_exits_1_and_usage_exits_2(data_dir: Path, tmp_path: Path) ->
     )
     assert bad.returncode == 1
     assert "第四十六条" in bad.stderr and CHINESE.search(bad.stderr)
-    assert json.loads(bad.stdout)["error"]["code"] == "invalid_input"
+    error = json.loads(bad.stdout)["error"]
+    assert error["code"] == "invalid_field" and error["field"] == "kind"
     missing = run_cli(
         "case",
         "evidence",
@@ -180,3 +185,97 @@ def test_a_bad_kind_exits_1_and_usage_exits_2(data_dir: Path, tmp_path: Path) ->
         d,
     )
     assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr
+
+
+def test_evidence_correct_keeps_the_original(data_dir: Path, tmp_path: Path) -> None:
+    d = str(data_dir)
+    case_id = _new_case(d, tmp_path)
+    added = _json(
+        "case",
+        "evidence",
+        "add",
+        case_id,
+        "--kind",
+        "witness",
+        "--title",
+        "证人李某证言",
+        "--source",
+        "证人李某",
+        "--collected-at",
+        "2026-03-02T10:30",
+        "--collector",
+        LEAD,
+        "--collector",
+        SECOND,
+        "--as",
+        LEAD,
+        "--data-dir",
+        d,
+    )["evidence"]
+    assert added["source"] == "证人李某" and added["collected_at"] == "2026-03-02T10:30"
+    assert added["collectors"] == ["林建华（示例）", "陈晓敏（示例）"] and added["correction"] is None
+
+    voided = _json(
+        "case",
+        "evidence",
+        "correct",
+        case_id,
+        added["id"],
+        "--reason",
+        "证人系当事人近亲属，证言不予采用",
+        "--void",
+        "--as",
+        SECOND,
+        "--data-dir",
+        d,
+    )["evidence"]
+    assert voided["id"] == added["id"] and voided["title"] == "证人李某证言"
+    assert voided["status"] == "voided" and voided["status_label"] == "已作废"
+    assert voided["correction"]["reason"] == "证人系当事人近亲属，证言不予采用"
+    assert voided["correction"]["actor"] == "陈晓敏（示例）"
+    (listed,) = _json("case", "evidence", "list", case_id, "--data-dir", d)["evidence"]
+    assert listed == voided
+    text = run_cli("case", "evidence", "list", case_id, "--data-dir", d)
+    assert "【已作废：证人系当事人近亲属，证言不予采用】" in text.stdout
+
+    again = run_cli(
+        "case", "evidence", "correct", case_id, added["id"], "--reason", "再改", "--as", LEAD, "--data-dir", d
+    )
+    assert again.returncode == 1 and "已作废" in again.stderr
+    no_reason = run_cli("case", "evidence", "correct", case_id, added["id"], "--as", LEAD, "--data-dir", d)
+    assert no_reason.returncode == 2
+    history = _json("case", "history", case_id, "--data-dir", d)["events"]
+    assert history[-1]["action"] == "作废证据"
+    assert history[-1]["changes"][-1] == "已作废，理由：证人系当事人近亲属，证言不予采用"
+    assert _json("case", "verify-log", case_id, "--data-dir", d)["valid"] is True
+
+
+def test_a_finished_case_refuses_evidence_with_exit_1(data_dir: Path, tmp_path: Path) -> None:
+    with sqlite3.connect(data_dir / "workstation.db") as conn:
+        (case_id,) = conn.execute("SELECT id FROM cases WHERE stage = 'archived' LIMIT 1").fetchone()
+        (events,) = conn.execute("SELECT count(*) FROM case_events WHERE case_id = ?", (case_id,)).fetchone()
+    refused = run_cli(
+        "case",
+        "evidence",
+        "add",
+        case_id,
+        "--kind",
+        "physical",
+        "--title",
+        "补拍照片",
+        "--file",
+        str(_png(tmp_path / "late.png")),
+        "--as",
+        LEAD,
+        "--data-dir",
+        str(data_dir),
+        "--json",
+    )
+    assert refused.returncode == 1
+    assert "案件已结案（归档），不能再添加证据" in refused.stderr and "第四十七条" in refused.stderr
+    assert json.loads(refused.stdout)["error"]["code"] == "case_finished"
+    with sqlite3.connect(data_dir / "workstation.db") as conn:
+        assert conn.execute("SELECT count(*) FROM evidence WHERE case_id = ?", (case_id,)).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM case_events WHERE case_id = ?", (case_id,)).fetchone() == (
+            events,
+        )

@@ -23,6 +23,11 @@ from ..conftest import ARTIFACTS
 pytestmark = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) is not installed")
 
 SIMPLE_CASE = "店外占道经营影响市容（简易程序）（示例）"
+#: The regulation the case's 当场决定书 cites: the decision prints its article, so it is imported.
+CITED = (
+    Path(__file__).resolve().parents[3]
+    / "shared/corpus/laws/行政法规/城市市容和环境卫生管理条例(2017-03-01).md"
+)
 
 
 def case_id(core: Core, title: str) -> str:
@@ -43,6 +48,7 @@ def test_generate_preview_print_verify_and_dossier(
     gui: Gui, core: Core, qtbot: QtBot, tmp_path: Path
 ) -> None:
     core.office.seed_demo(with_cases=True)
+    core.statutes.import_laws(CITED)
     page = gui.window.page("documents")
     assert isinstance(page, DocumentsPage)
     gui.window.show_page("documents")

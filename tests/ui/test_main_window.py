@@ -123,7 +123,7 @@ def test_workbench_shows_tasks_deadlines_and_stage_counts(gui: Gui, qtbot: QtBot
     page.refresh()  # an earlier load (from showing the page) may still be on its way
     qtbot.waitUntil(lambda: page.stages_model.rowCount() > 0, timeout=5000)
     assert "未选择当前用户" in page.ui.tasksHeading.text()
-    assert page.tasks_model.rowCount() == 5
+    assert page.tasks_model.rowCount() == 6
     titles = {page.tasks_model.index(r, 1).data() for r in range(page.tasks_model.rowCount())}
     assert "餐饮店未安装油烟净化设施（示例）" in titles
     assert page.ui.dueHeading.text().startswith("近期到期（7日内")
@@ -136,7 +136,7 @@ def test_workbench_shows_tasks_deadlines_and_stage_counts(gui: Gui, qtbot: QtBot
     }
     assert stages["普通程序·调查取证"] == "2"
     assert stages["简易程序·当场决定"] == "1"
-    assert "共 6 件" in page.ui.stagesHeading.text()
+    assert "共 9 件" in page.ui.stagesHeading.text()
     assert page.officers_model.rowCount() == 5  # the officers table stays
 
     # Once the officer at the desk is known, 我的待办 holds only the cases they lead.
@@ -144,7 +144,7 @@ def test_workbench_shows_tasks_deadlines_and_stage_counts(gui: Gui, qtbot: QtBot
         gui.user.set("49bf81a3-a552-5e7c-872e-72e52c276398", "林建华（示例）")
     assert page.ui.tasksHeading.text().startswith("我的待办（")
     mine = page.tasks_model.rowCount()
-    assert 0 < mine < 5
+    assert 0 < mine < 6
     # Double-clicking a task opens the case in 案件.
     from workstation.ui.pages.cases_page import CasesPage
 

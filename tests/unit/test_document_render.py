@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -18,7 +19,7 @@ from docx.shared import Mm
 
 from workstation.documents import catalog
 from workstation.documents.catalog import CATALOG, spec, spec_by_title
-from workstation.documents.context import build_context
+from workstation.documents.context import IssuedDocument, build_context
 from workstation.documents.render import (
     TemplateBroken,
     canonical_text,
@@ -28,6 +29,7 @@ from workstation.documents.render import (
     template_fields,
 )
 from workstation.domain.cases import Case, CaseKind, CaseSource
+from workstation.domain.document_ports import ResolvedArticle
 from workstation.domain.entities import Agency, Officer, Party, PartyKind
 from workstation.domain.errors import KnownError, NotFound
 
@@ -622,3 +624,234 @@ def test_templates_regenerate_identically(tmp_path: Path) -> None:
     for s in CATALOG.values():
         assert canonical_text(out / s.template) == canonical_text(TEMPLATES / s.template), s.code
     shutil.rmtree(out)
+
+
+# ------------------------------------------------------------------ 法律依据
+
+
+def _articles() -> list[ResolvedArticle]:
+    return [
+        ResolvedArticle(
+            citation="《中华人民共和国大气污染防治法》第一百一十八条第一款",
+            law_title="中华人民共和国大气污染防治法",
+            version_label="2018年10月26日版",
+            effective_date=dt.date(2018, 10, 26),
+            article_label="第一百一十八条第一款",
+            text="违反本法规定，排放油烟的餐饮服务业经营者未安装油烟净化设施……\n处五千元以上五万元以下的罚款。",
+        )
+    ]
+
+
+BASIS_DOCUMENTS = (
+    "penalty_decision",
+    "no_penalty_decision",
+    "on_spot_decision",
+    "prior_notice",
+    "investigation_report",
+)
+
+
+def test_the_decisions_name_their_basis_fields() -> None:
+    for code in BASIS_DOCUMENTS:
+        names = {f.name for f in spec(code).basis_fields}
+        assert names & {"penalty_basis", "outcome_basis"}, code
+    assert {f.name for f in spec("penalty_decision").basis_fields} == {"penalty_basis", "violation_basis"}
+    assert [c for c, s in CATALOG.items() if s.basis_fields and c not in BASIS_DOCUMENTS] == []
+
+
+@pytest.mark.parametrize("code", BASIS_DOCUMENTS)
+def test_the_decisions_print_each_article_under_legal_basis(code: str, tmp_path: Path) -> None:
+    s = spec(code)
+    assert "legal_basis" in template_fields(TEMPLATES / s.template)
+    base = _context(code)
+    assert base["legal_basis"] == [] and base["legal_basis_text"] == ""
+    render_docx(TEMPLATES / s.template, base, tmp_path / "none.docx")
+    assert "法律依据" not in _all_text(tmp_path / "none.docx")
+
+    if s.kinds == frozenset({"simple"}):
+        ctx = build_context(_simple(), AGENCY, [PERSON], OFFICERS, None, ISSUED, legal_basis=_articles())
+    else:
+        ctx = build_context(
+            _ordinary(), AGENCY, [RESTAURANT], OFFICERS, "7号", ISSUED, legal_basis=_articles()
+        )
+    assert ctx["legal_basis"][0]["lines"] == [
+        "违反本法规定，排放油烟的餐饮服务业经营者未安装油烟净化设施……",
+        "处五千元以上五万元以下的罚款。",
+    ]
+    assert ctx["legal_basis_text"] == (
+        "《中华人民共和国大气污染防治法》第一百一十八条第一款：违反本法规定，排放油烟的餐饮服务业经营者"
+        "未安装油烟净化设施…… 处五千元以上五万元以下的罚款。"
+    )
+    out = tmp_path / "basis.docx"
+    render_docx(TEMPLATES / s.template, ctx, out)
+    paragraphs = [p.text for p in docx.Document(str(out)).paragraphs]
+    start = paragraphs.index("法律依据：")
+    assert paragraphs[start + 1 : start + 4] == [
+        "《中华人民共和国大气污染防治法》第一百一十八条第一款：",
+        "违反本法规定，排放油烟的餐饮服务业经营者未安装油烟净化设施……",
+        "处五千元以上五万元以下的罚款。",
+    ]
+
+
+# ------------------------------------------------------------------ values from issued documents
+
+
+def _issued() -> list[IssuedDocument]:
+    return [
+        IssuedDocument("filing_approval", "立案审批表", "榕综执立字〔2025〕3号", dt.date(2025, 9, 5), 1),
+        IssuedDocument(
+            "penalty_decision", "行政处罚决定书", "榕综执罚决字〔2025〕7号", dt.date(2025, 10, 20), 3
+        ),
+        IssuedDocument("inquiry_record", "询问（调查）笔录", None, dt.date(2025, 10, 21), None),
+        IssuedDocument("closing_approval", "结案审批表", None, dt.date(2025, 11, 3), 1),
+        IssuedDocument("dossier_note", "备考表", None, dt.date(2025, 11, 10), 1),
+    ]
+
+
+def _bare_ordinary() -> Case:
+    case = _ordinary()
+    data = {
+        k: v
+        for k, v in case.data.items()
+        if k not in {"served_document", "decision_number", "decided_on", "dossier_items"}
+    }
+    return dataclasses.replace(case, data=data)
+
+
+def test_values_derived_from_the_issued_documents() -> None:
+    ctx = build_context(_bare_ordinary(), AGENCY, [RESTAURANT], OFFICERS, None, ISSUED, issued=_issued())
+    assert ctx["served_document"] == "行政处罚决定书（榕综执罚决字〔2025〕7号）"
+    assert ctx["decision_number"] == "榕综执罚决字〔2025〕7号"
+    assert ctx["decided_date"] == "2025年10月20日"
+    rows = [(r["no"], r["title"], r["number"], r["date"], r["pages"]) for r in ctx["dossier_items"]]
+    assert rows == [
+        ("1", "立案审批表", "榕综执立字〔2025〕3号", "2025年9月5日", "1"),
+        ("2", "行政处罚决定书", "榕综执罚决字〔2025〕7号", "2025年10月20日", "2-4"),
+        ("3", "询问（调查）笔录", "", "2025年10月21日", ""),  # no PDF: pages unknown from here
+        ("4", "结案审批表", "", "2025年11月3日", ""),
+    ]  # the 备考表 is not listed
+    for code in ("service_receipt", "reminder", "dossier_index"):
+        assert not {f.name for f in missing_fields(spec(code), ctx)} & {
+            "served_document",
+            "decision_number",
+            "decided_date",
+            "dossier_items",
+        }
+    # The latest decision is served; a 当场决定书 after the 决定书 is the one.
+    later = [
+        *_issued(),
+        IssuedDocument("seizure_decision", "查封（扣押）决定书", "封字1号", dt.date(2025, 12, 1)),
+    ]
+    ctx = build_context(_bare_ordinary(), AGENCY, [RESTAURANT], OFFICERS, None, ISSUED, issued=later)
+    assert ctx["served_document"] == "查封（扣押）决定书（封字1号）"
+    # Nothing issued: nothing derived, and the missing report says where to go.
+    empty = build_context(_bare_ordinary(), AGENCY, [RESTAURANT], OFFICERS, None, ISSUED)
+    missing = {f.name: f.where for f in missing_fields(spec("reminder"), empty)}
+    assert missing["decision_number"].startswith("先出具行政处罚决定书")
+    assert missing_fields(spec("dossier_index"), empty)[0].where.startswith("先出具本案文书")
+
+
+def test_explicit_case_values_win_over_derived_ones() -> None:
+    ctx = build_context(_ordinary(), AGENCY, [RESTAURANT], OFFICERS, None, ISSUED, issued=_issued())
+    assert ctx["served_document"] == "行政处罚决定书（榕综执罚决字〔2025〕7号）"  # the case's own
+    assert ctx["decided_date"] == "2025年10月20日"
+    assert [r["pages"] for r in ctx["dossier_items"]] == ["1", "2-3"]
+    ctx = build_context(
+        _bare_ordinary(),
+        AGENCY,
+        [RESTAURANT],
+        OFFICERS,
+        None,
+        ISSUED,
+        {"decision_number": "手写文号1号", "decided_on": "2025-10-19", "served_document": "听证通知书"},
+        issued=_issued(),
+    )
+    assert (ctx["decision_number"], ctx["decided_date"], ctx["served_document"]) == (
+        "手写文号1号",
+        "2025年10月19日",
+        "听证通知书",
+    )
+
+
+def test_the_dossier_note_takes_the_archive_fields() -> None:
+    ctx = _context("dossier_note")
+    assert (ctx["archivist"], ctx["archive_checker"], ctx["dossier_remark"]) == (
+        "李华",
+        "刘主任",
+        "本卷共12页，材料齐全。",
+    )
+    wheres = {f.name: f.where for f in spec("dossier_note").fields}
+    assert wheres["archivist"] == "归档 → 立卷人" and wheres["archive_checker"] == "归档 → 检查人"
+
+
+# ------------------------------------------------------------------ 笔录 signed on every page
+
+
+def _png(width: int = 120, height: int = 48) -> bytes:
+    import struct
+    import zlib
+
+    rows = b"".join(b"\x00" + b"\x00\x00\x00" * width for _ in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_the_records_are_signed_per_page() -> None:
+    per_page = {c: s.signed_per_page for c, s in CATALOG.items() if s.signed_per_page}
+    assert per_page == {
+        "inspection_record": "被检查人",
+        "inquiry_record": "被询问人",
+        "hearing_record": "当事人",
+    }
+    for code, label in per_page.items():
+        footer = docx.Document(str(TEMPLATES / spec(code).template)).sections[0].footer
+        assert footer.paragraphs[0].text.startswith(f"{label}签名：")
+
+
+def test_the_signature_goes_into_every_footer(tmp_path: Path) -> None:
+    from workstation.documents.signatures import SignatureMark, append_signatures
+
+    out = tmp_path / "inquiry.docx"
+    render_docx(TEMPLATES / "inquiry_record.docx", _context("inquiry_record"), out)
+    marks = [
+        SignatureMark("当事人", "王大力", _png()),
+        SignatureMark("执法人员", "张明", _png(100, 40)),
+    ]
+    append_signatures(out, marks, per_page="被询问人")
+    document = docx.Document(str(out))
+    footer = document.sections[0].footer
+    paragraph = footer.paragraphs[0]
+    runs = paragraph.runs
+    assert runs[0].text == "被询问人签名："
+    drawings = footer._element.xpath(".//w:drawing")
+    assert len(drawings) == 1  # the party's, not the officer's
+    assert runs[1]._r.xpath(".//w:drawing")  # right after the label
+    assert "第" in paragraph.text and "页" in paragraph.text  # the page number stays
+    image_rels = [r for r in footer.part.rels.values() if r.reltype.endswith("/image")]
+    assert len(image_rels) == 1 and image_rels[0].target_part.blob == _png()
+    assert len(document.inline_shapes) == 2  # and the 签名 block at the end of the body
+    assert "被询问人签名：" in canonical_text(out)
+
+    # Refused: the note with the witness on every page instead.
+    refused = tmp_path / "refused.docx"
+    render_docx(TEMPLATES / "inquiry_record.docx", _context("inquiry_record"), refused)
+    append_signatures(refused, [SignatureMark("当事人", "王大力", None, True, "钱见证")], per_page="被询问人")
+    footer = docx.Document(str(refused)).sections[0].footer
+    assert footer.paragraphs[0].text.startswith("被询问人签名：被询问人拒绝签字，见证人：钱见证")
+    assert not footer._element.xpath(".//w:drawing")
+
+    # Without per_page (or for other documents) the footer is untouched.
+    plain = tmp_path / "plain.docx"
+    render_docx(TEMPLATES / "inquiry_record.docx", _context("inquiry_record"), plain)
+    before = docx.Document(str(plain)).sections[0].footer.paragraphs[0].text
+    append_signatures(plain, marks)
+    assert docx.Document(str(plain)).sections[0].footer.paragraphs[0].text == before

@@ -111,8 +111,9 @@ def test_demo_cases_cover_the_stages_and_are_marked_sample() -> None:
     assert all(c.title.endswith("（示例）") for c in cases)
     actions = {s.action for c in cases for s in c.steps}
     assert {"file", "collect_evidence", "notify", "decide_no_penalty", "close", "decide_on_spot"} <= actions
+    assert {"hold_hearing", "apply_court_enforcement", "archive", "seize", "extend", "inspect"} <= actions
     assert any(not c.steps for c in cases)  # a clue only
-    assert {c.kind.value for c in cases} == {"ordinary", "simple"}
+    assert {c.kind.value for c in cases} == {"ordinary", "simple", "coercive", "inspection"}
 
 
 def test_demo_cases_must_be_marked_sample() -> None:

@@ -6,6 +6,11 @@ and says, in Chinese, where in the case the value is entered, so a missing field
 reported as “调查终结 → 拟罚款金额” rather than as a variable name. The fields listed are the
 *required* ones: :func:`workstation.documents.render.missing_fields` reports them when
 empty. The workflow JSON names documents by their Chinese title (:func:`spec_by_title`).
+
+A decision's ``basis_fields`` are the citations whose articles it prints under 法律依据; a
+citation the statute library cannot resolve is reported among the missing fields as a
+:class:`DocField` named :data:`LEGAL_BASIS` (label: what is wrong; where: where to fix it).
+The 笔录 with ``signed_per_page`` carry the signer's signature on every page.
 """
 
 from __future__ import annotations
@@ -40,10 +45,22 @@ class DocumentSpec:
     number_kind: str | None  # 文书编号 kind (罚决字 …); None for unnumbered forms
     fields: tuple[DocField, ...]
     kinds: frozenset[str]
+    #: The citation fields whose articles the document prints under 法律依据: each is resolved in
+    #: the statute library for the day of the conduct, and a citation that does not resolve
+    #: blocks the document (services/documents.py). Optional ones may be empty.
+    basis_fields: tuple[DocField, ...] = ()
+    #: A 笔录 signed on every page: the label of the signer in each page's footer (被询问人 …);
+    #: the party's signature (documents/signatures.py ``PER_PAGE_ROLE``) or its 拒签 note is
+    #: printed there.
+    signed_per_page: str | None = None
 
 
 def _f(name: str, label: str, where: str) -> DocField:
     return DocField(name, label, where)
+
+
+#: The key of the legal basis problems in a missing-field report.
+LEGAL_BASIS = "legal_basis"
 
 
 # Header fields most documents share.
@@ -58,11 +75,16 @@ OFFICERS = _f("officers", "执法人员及执法证号", "立案 → 承办执�
 ISSUED = _f("issued_date", "文书日期", "文书签发日期")
 FACTS = _f("facts", "违法事实和证据", "作出行政处罚决定 → 违法事实和证据")
 PENALTY_BASIS = _f("penalty_basis", "处罚依据", "作出行政处罚决定 → 处罚依据")
-REVIEW_BODY = _f("review_body", "行政复议机关", "作出行政处罚决定 → 行政复议机关")
+REVIEW_BODY = _f(
+    "review_body", "行政复议机关", "作出（不予）行政处罚决定，或负责人批准查封/扣押 → 行政复议机关"
+)
 PENALTY_TEXT = _f("penalty_text", "处罚内容", "调查终结 → 拟处罚种类、拟罚款金额")
 ITEMS = _f("items", "查封（扣押）物品清单", "实施查封/扣押 → 查封（扣押）清单")
 MEASURE = _f("measure_label", "强制措施", "负责人批准 → 强制措施（查封/扣押）")
 ARCHIVE_NO = _f("archive_no", "档案号", "归档 → 档案号")
+VIOLATION_BASIS = _f("violation_basis", "违法依据", "立案 → 违法依据（违反的法律条款）")
+OUTCOME_BASIS = _f("outcome_basis", "不予处罚的依据", "调查终结 → 处理意见")
+ON_SPOT_BASIS = _f("penalty_basis", "处罚依据", "当场处罚 → 处罚依据")
 
 
 def _spec(
@@ -71,8 +93,10 @@ def _spec(
     number_kind: str | None,
     kinds: frozenset[str],
     *fields: DocField,
+    basis: tuple[DocField, ...] = (),
+    per_page: str | None = None,
 ) -> DocumentSpec:
-    return DocumentSpec(code, title, f"{code}.docx", number_kind, tuple(fields), kinds)
+    return DocumentSpec(code, title, f"{code}.docx", number_kind, tuple(fields), kinds, basis, per_page)
 
 
 _ORD = frozenset({ORDINARY})
@@ -92,7 +116,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         PARTY,
         _f("case_source", "案件来源", "线索登记 → 案件来源"),
         _f("act_date", "违法行为发生日期", "立案 → 违法行为发生日期"),
-        _f("brief_facts", "简要案情", "线索登记 → 简要案情"),
+        _f("brief_facts", "简要案情", "立案 → 简要案情"),
         OFFICERS,
         _f("filed_date", "负责人审批日期", "立案 → 立案日期"),
     ),
@@ -105,9 +129,10 @@ _SPECS: tuple[DocumentSpec, ...] = (
         CASE_TITLE,
         PARTY,
         _f("inspected_date", "检查日期", "现场检查 → 检查日期"),
-        _f("place", "检查地点", "现场检查 → 地点"),
+        _f("place", "检查地点", "现场检查（普通程序：调查取证；查封扣押：实施） → 地点"),
         OFFICERS,
-        _f("findings", "检查情况", "现场检查 → 检查情况"),
+        _f("findings", "检查情况", "现场检查（普通程序：调查取证；查封扣押：实施） → 检查情况"),
+        per_page="被检查人",
     ),
     _spec(
         "inquiry_record",
@@ -123,6 +148,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         _f("questioner", "询问人", "调查取证 → 询问人"),
         _f("recorder", "记录人", "调查取证 → 记录人"),
         _f("qa", "询问内容（问答）", "调查取证 → 询问内容"),
+        per_page="被询问人",
     ),
     _spec(
         "save_notice",
@@ -146,9 +172,9 @@ _SPECS: tuple[DocumentSpec, ...] = (
         AGENCY,
         NUMBER,
         PARTY,
-        _f("violation", "违法行为", "现场检查 → 发现的违法行为"),
-        _f("violation_basis", "违法依据", "现场检查 → 违反的法律条款"),
-        _f("rectify_by_date", "改正期限", "责令改正 → 改正期限"),
+        _f("violation", "违法行为", "责令改正（普通程序：立案） → 违法行为"),
+        _f("violation_basis", "违法依据", "责令改正（普通程序：立案） → 违反的法律条款"),
+        _f("rectify_by_date", "改正期限", "责令改正（普通程序：调查取证） → 改正期限"),
         REVIEW_BODY,
         ISSUED,
     ),
@@ -168,6 +194,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         _f("discretion_text", "裁量基准适用", "调查终结 → 裁量情节（裁量基准计算）"),
         OFFICERS,
         _f("concluded_date", "调查终结日期", "调查终结 → 日期"),
+        basis=(VIOLATION_BASIS, PENALTY_BASIS),
     ),
     _spec(
         "legal_review_opinion",
@@ -210,6 +237,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         PENALTY_BASIS,
         PENALTY_TEXT,
         ISSUED,
+        basis=(VIOLATION_BASIS, PENALTY_BASIS),
     ),
     _spec(
         "hearing_notice",
@@ -239,6 +267,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         _f("hearing_host", "听证主持人", "听证通知 → 听证主持人"),
         OFFICERS,
         _f("hearing_report", "听证情况", "举行听证 → 听证报告要点"),
+        per_page="当事人",
     ),
     _spec(
         "penalty_decision",
@@ -255,6 +284,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         _f("performance", "履行方式和期限", "作出行政处罚决定 → 履行方式和期限"),
         REVIEW_BODY,
         ISSUED,
+        basis=(VIOLATION_BASIS, PENALTY_BASIS),
     ),
     _spec(
         "no_penalty_decision",
@@ -267,9 +297,10 @@ _SPECS: tuple[DocumentSpec, ...] = (
         PARTY_ADDRESS,
         FACTS,
         _f("outcome_label", "不予处罚的理由", "调查终结 → 处理意见"),
-        _f("outcome_basis", "不予处罚的依据", "调查终结 → 处理意见"),
+        OUTCOME_BASIS,
         REVIEW_BODY,
         ISSUED,
+        basis=(VIOLATION_BASIS, OUTCOME_BASIS),
     ),
     _spec(
         "on_spot_decision",
@@ -282,11 +313,12 @@ _SPECS: tuple[DocumentSpec, ...] = (
         _f("act_date", "违法行为发生日期", "当场处罚 → 违法行为发生日期"),
         _f("place", "违法行为地点", "当场处罚 → 违法行为地点"),
         _f("violation", "违法行为", "当场处罚 → 当事人的违法行为"),
-        PENALTY_BASIS,
+        ON_SPOT_BASIS,
         PENALTY_TEXT,
         REVIEW_BODY,
         OFFICERS,
         ISSUED,
+        basis=(ON_SPOT_BASIS,),
     ),
     _spec(
         "service_receipt",
@@ -295,7 +327,11 @@ _SPECS: tuple[DocumentSpec, ...] = (
         ALL_KINDS,
         AGENCY,
         CASE_TITLE,
-        _f("served_document", "送达文书名称及文号", "送达 → 送达的文书"),
+        _f(
+            "served_document",
+            "送达文书名称及文号",
+            "先出具要送达的决定书（自动取最近出具的决定书），或在送达 → 送达的文书中填写",
+        ),
         PARTY_NAME,
         PARTY_ADDRESS,
         _f("service_method_label", "送达方式", "送达 → 送达方式"),
@@ -310,8 +346,8 @@ _SPECS: tuple[DocumentSpec, ...] = (
         AGENCY,
         NUMBER,
         PARTY,
-        _f("decision_number", "行政处罚决定书文号", "作出行政处罚决定 → 决定书文号"),
-        _f("decided_date", "决定日期", "作出行政处罚决定 → 日期"),
+        _f("decision_number", "行政处罚决定书文号", "先出具行政处罚决定书（文号自动取自该决定书）"),
+        _f("decided_date", "决定日期", "先作出行政处罚决定并出具行政处罚决定书（日期自动取自该决定书）"),
         PENALTY_TEXT,
         _f("fine_yuan", "罚款金额", "调查终结 → 拟罚款金额"),
         ISSUED,
@@ -328,7 +364,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         _f("seizure_reason", "查封、扣押的理由", "负责人批准 → 查封、扣押的理由"),
         _f("seizure_basis", "查封、扣押的依据", "负责人批准 → 查封、扣押的法律、法规依据"),
         ITEMS,
-        _f("seizure_place", "查封（扣押）地点", "实施查封/扣押 → 地点"),
+        _f("seizure_place", "查封（扣押）地点", "负责人批准（紧急情况：当场实施） → 查封、扣押的场所"),
         _f("seized_date", "实施日期", "实施查封/扣押 → 日期"),
         REVIEW_BODY,
         ISSUED,
@@ -396,7 +432,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         AGENCY,
         CASE_TITLE,
         ARCHIVE_NO,
-        _f("dossier_items", "卷内文件", "归档 → 卷内文件（自动生成）"),
+        _f("dossier_items", "卷内文件", "先出具本案文书（卷内文件按已出具的文书自动生成）"),
     ),
     _spec(
         "dossier_note",
@@ -405,7 +441,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         ALL_KINDS,
         AGENCY,
         ARCHIVE_NO,
-        _f("dossier_remark", "卷内情况说明", "归档 → 卷内情况说明"),
+        _f("dossier_remark", "卷内情况说明", "归档 → 备考说明（卷内文件缺损、修改等情况）"),
         _f("archivist", "立卷人", "归档 → 立卷人"),
         _f("archive_checker", "检查人", "归档 → 检查人"),
         _f("archived_date", "立卷日期", "归档 → 日期"),

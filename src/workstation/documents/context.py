@@ -5,6 +5,18 @@ date, without database access. ``case.data`` holds the workflow's fields (docs/C
 ``extra`` adds or overrides raw values the workflow does not store (the 询问 Q&A, the
 document being served, the 卷内文件 …) and is formatted the same way.
 
+Values derived from the case's issued documents (``issued``, in issue order, voided ones left
+out) when the case gives none — explicit case values always win: the 送达回证's
+``served_document`` is the latest issued 决定书 (title and number); the 催告书's
+``decision_number`` and ``decided_date`` come from the issued 行政处罚决定书; the 卷内目录's
+``dossier_items`` list the issued documents (title, number, date, and the page range when every
+earlier document's page count is known). The 备考表's ``archivist``, ``archive_checker`` and
+``dossier_remark`` are the 归档 action's fields.
+
+The legal basis (``legal_basis``): the cited articles in the version in force on the day of the
+conduct, resolved by the service through the statute library (LegalBasisResolver) and printed
+under 法律依据; empty when the document prints none.
+
 Conventions: dates print as 2025年10月13日; amounts as 5,000元 and 伍仟元整; penalty types,
 outcomes, service methods and measures by their Chinese labels; lists of records (officers,
 items, Q&A, opinions, dossier files) as lists of dicts of strings for ``{% for %}`` loops.
@@ -14,10 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from workstation.domain.cases import Case, CaseKind, Outcome, PenaltyType
+from workstation.domain.document_ports import ResolvedArticle
 from workstation.domain.entities import Agency, Officer, Party, PartyKind
 from workstation.domain.formatting import chinese_date, yuan, yuan_capital
 from workstation.domain.numerals import int_to_cn
@@ -46,6 +60,38 @@ EVIDENCE_LABELS = {
     "expert_opinion": "鉴定意见",
     "record": "勘验笔录、现场笔录",
 }
+
+#: Decision documents a 送达回证 serves by default (the latest issued one).
+DECISION_CODES = frozenset(
+    {
+        "penalty_decision",
+        "no_penalty_decision",
+        "on_spot_decision",
+        "seizure_decision",
+        "seizure_extension",
+        "seizure_release",
+    }
+)
+#: The archive forms themselves, not listed in the 卷内目录.
+_DOSSIER_FORMS = frozenset({"dossier_index", "dossier_note"})
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedDocument:
+    """An issued (not voided) document of the case, as derived values need it."""
+
+    code: str
+    title: str
+    number: str | None
+    issued_on: dt.date | None
+    #: Pages of its PDF, when one was made and is still there.
+    pages: int | None = None
+
+    @property
+    def reference(self) -> str:
+        """行政处罚决定书（榕溪镇罚决字〔2026〕第3号）, or the title alone without a number."""
+        return f"{self.title}（{self.number}）" if self.number else self.title
+
 
 # Raw case.data fields printed as they are (text).
 _TEXT_FIELDS = (
@@ -255,6 +301,58 @@ def _dossier(raw: Any) -> list[dict[str, str]]:
     return rows
 
 
+def _issued_items(issued: Sequence[IssuedDocument]) -> list[dict[str, str]]:
+    """The 卷内目录 rows of the issued documents: page ranges while every count is known."""
+    rows: list[dict[str, str]] = []
+    page = 1
+    known = True
+    for doc in issued:
+        if doc.code in _DOSSIER_FORMS:
+            continue
+        pages = ""
+        if known and doc.pages:
+            last = page + doc.pages - 1
+            pages = f"{page}-{last}" if last > page else str(page)
+            page = last + 1
+        else:
+            known = False
+        rows.append(
+            {
+                "no": str(len(rows) + 1),
+                "title": doc.title,
+                "number": doc.number or "",
+                "date": chinese_date(doc.issued_on) if doc.issued_on else "",
+                "pages": pages,
+            }
+        )
+    return rows
+
+
+def _latest(issued: Sequence[IssuedDocument], codes: frozenset[str]) -> IssuedDocument | None:
+    found = [d for d in issued if d.code in codes]
+    return found[-1] if found else None
+
+
+def legal_basis_rows(articles: Sequence[ResolvedArticle]) -> list[dict[str, Any]]:
+    """The 法律依据 entries: citation, law, version, article, text and its lines."""
+    return [
+        {
+            "citation": a.citation,
+            "law_title": a.law_title,
+            "version": a.version_label,
+            "article": a.article_label,
+            "text": a.text,
+            "lines": [line.strip() for line in a.text.splitlines() if line.strip()],
+        }
+        for a in articles
+    ]
+
+
+def legal_basis_text(articles: Sequence[ResolvedArticle]) -> str:
+    """All cited articles as one text: “《…》第N条：text” per article, one per line."""
+    return "\n".join(f"{a.citation}：{' '.join(a.text.split())}" for a in articles)
+
+
 def _join(values: Any) -> str:
     if isinstance(values, str):
         return values.strip()
@@ -321,8 +419,14 @@ def build_context(
     number: str | None,
     issued_on: dt.date,
     extra: Mapping[str, Any] | None = None,
+    *,
+    issued: Sequence[IssuedDocument] = (),
+    legal_basis: Sequence[ResolvedArticle] = (),
 ) -> dict[str, Any]:
-    """Every value the templates print for ``case``, formatted; see the module docstring."""
+    """Every value the templates print for ``case``, formatted; see the module docstring.
+
+    ``issued``: the case's issued documents in issue order (derived values); ``legal_basis``:
+    the resolved articles the document prints under 法律依据."""
     data: dict[str, Any] = {**case.data, **(extra or {})}
     ctx: dict[str, Any] = {}
 
@@ -356,7 +460,7 @@ def build_context(
     ctx["saved_items"] = _items(data.get("saved_items"))
     ctx["discussion_opinions"] = _opinions(data.get("discussion_opinions"))
     ctx["discussion_attendees"] = _join(data.get("discussion_attendees"))
-    ctx["dossier_items"] = _dossier(data.get("dossier_items"))
+    ctx["dossier_items"] = _dossier(data.get("dossier_items")) or _issued_items(issued)
     ctx["checklist"] = [
         {
             "department": _text(c.get("department")),
@@ -427,6 +531,20 @@ def build_context(
     ctx["hearing_right_notified"] = bool(data.get("hearing_right_notified"))
     ctx["refused_to_sign"] = bool(data.get("refused_to_sign"))
     ctx["certificate_shown"] = bool(data.get("certificate_shown"))
+
+    # Derived from the issued documents when the case gives none.
+    decision = _latest(issued, DECISION_CODES)
+    if not ctx["served_document"] and decision is not None:
+        ctx["served_document"] = decision.reference
+    penalty = _latest(issued, frozenset({"penalty_decision"}))
+    if penalty is not None:
+        ctx["decision_number"] = ctx["decision_number"] or (penalty.number or "")
+        if not ctx["decided_date"] and penalty.issued_on is not None:
+            ctx["decided_date"] = chinese_date(penalty.issued_on)
+
+    # 法律依据.
+    ctx["legal_basis"] = legal_basis_rows(legal_basis)
+    ctx["legal_basis_text"] = legal_basis_text(legal_basis)
 
     # Anything else ``extra`` brings is passed through unchanged.
     for name, value in (extra or {}).items():

@@ -6,6 +6,13 @@ signature as an inline image 35 mm wide — or, for a refusal (拒签), “当�
 and/or “拒签，已拍照留存（文件哈希前8位）”. Every run gets the body font with its w:eastAsia
 font set. The file is written to a temporary file beside it and renamed when complete.
 
+A 笔录 is signed on every page (现场检查笔录, 询问笔录, 听证笔录: the signer confirms each page
+he has read): with ``per_page`` (the signer's label, 被询问人 …) the signature of the
+``per_page_role`` signer — or the 拒签 note — is also printed in the footer of every section,
+next to the page number, so every printed page carries it. The templates of those documents
+have the place in their footer (“被询问人签名：” followed by a blank run, see
+scripts/make_templates.py); a footer without it gets the label at its start.
+
 Appending changes the document's text, so its content hash (documents/render.py) changes: a
 document should be signed before it is recorded, or re-recorded after.
 """
@@ -18,7 +25,7 @@ import os
 import uuid
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +38,12 @@ from workstation.documents.render import TemplateBroken
 
 #: Width of a signature image on the printed page.
 SIGNATURE_WIDTH_MM = 35
+#: Height of the signature in the footer of every page of a 笔录.
+FOOTER_SIGNATURE_HEIGHT_MM = 9
+#: Text size of what is added to a footer.
+FOOTER_SIZE = 12
+#: The signer whose signature a 笔录 carries on every page, by default (SignatureMark.role).
+PER_PAGE_ROLE = "当事人"
 BODY_FONT = "仿宋_GB2312"
 LATIN_FONT = "Times New Roman"
 HEADING = "签名"
@@ -67,14 +80,73 @@ def refusal_text(mark: SignatureMark) -> str:
     return "；".join(parts) or f"{mark.role}拒绝签字"
 
 
-def append_signatures(path: Path, signatures: Sequence[SignatureMark]) -> None:
-    """Append the 签名 block for ``signatures`` to the end of the .docx at ``path`` (atomically)."""
+def footer_label(label: str) -> str:
+    """The text before the signature in a page footer: “被询问人签名：”."""
+    return f"{label}签名："
+
+
+def _footer_paragraphs(document: Any) -> list[Any]:
+    """The first paragraph of each distinct footer of the document's sections."""
+    seen: set[int] = set()
+    out = []
+    for section in document.sections:
+        for footer in (section.first_page_footer, section.footer, section.even_page_footer):
+            if footer.is_linked_to_previous or id(footer.part) in seen:
+                continue
+            seen.add(id(footer.part))
+            paragraphs = footer.paragraphs
+            out.append(paragraphs[0] if paragraphs else footer.add_paragraph())
+    return out
+
+
+def _sign_footer(paragraph: Any, label: str, marks: Sequence[SignatureMark]) -> None:
+    """Put the signatures (or 拒签 notes) of ``marks`` after “{label}签名：” in ``paragraph``."""
+    wanted = footer_label(label)
+    runs = list(paragraph.runs)
+    anchor = next((r for r in runs if r.text.strip() == wanted), None)
+    if anchor is None:
+        anchor = paragraph.add_run(wanted)
+        _font(anchor, FOOTER_SIZE)
+        first = runs[0]._r if runs else None
+        if first is not None:
+            first.addprevious(anchor._r)
+    else:
+        following = anchor._r.getnext()
+        blank = next((r for r in runs if r._r is following), None)
+        if blank is not None and not blank.text.strip():
+            blank.text = "　"  # the blank left for a hand signature is taken by the image
+    last = anchor._r
+    for mark in marks:
+        run = paragraph.add_run()
+        if mark.refused or mark.png is None:
+            run.text = refusal_text(replace(mark, role=label)) + "　"
+            _font(run, FOOTER_SIZE)
+        else:
+            run.add_picture(io.BytesIO(mark.png), height=Mm(FOOTER_SIGNATURE_HEIGHT_MM))
+        last.addnext(run._r)
+        last = run._r
+
+
+def append_signatures(
+    path: Path,
+    signatures: Sequence[SignatureMark],
+    *,
+    per_page: str | None = None,
+    per_page_role: str = PER_PAGE_ROLE,
+) -> None:
+    """Append the 签名 block for ``signatures`` to the end of the .docx at ``path`` (atomically);
+    with ``per_page`` also sign every page's footer (see the module docstring)."""
     try:
         document = docx.Document(str(path))
     except (KeyError, ValueError, zipfile.BadZipFile, SyntaxError, PackageNotFoundError, OSError) as exc:
         raise TemplateBroken(path, f"不是有效的 Word 文件：{exc}") from exc
     if not signatures:
         return
+    if per_page is not None:
+        signers = [m for m in signatures if m.role == per_page_role]
+        if signers:
+            for paragraph in _footer_paragraphs(document):
+                _sign_footer(paragraph, per_page, signers)
     _font(document.add_paragraph().add_run(HEADING))
     for mark in signatures:
         paragraph = document.add_paragraph()

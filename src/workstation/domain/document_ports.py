@@ -1,6 +1,8 @@
-"""What the document services need of storage: the records of issued 执法文书 and the store port.
-
-Implemented by persistence/documents.py (``SqlDocumentStore``).
+"""What the document services need: the records of issued 执法文书 and the store port
+(implemented by persistence/documents.py, ``SqlDocumentStore``), and the legal basis of a
+decision — the cited articles in the version in force on the day of the conduct — and the
+port that resolves it (:class:`LegalBasisResolver`, implemented by library/legal_basis.py over
+the statute library).
 """
 
 from __future__ import annotations
@@ -75,6 +77,55 @@ class DocumentRecord:
         return self.number or self.id
 
 
+@dataclass(frozen=True, slots=True)
+class ResolvedArticle:
+    """One cited article (款, 项) as the document prints it, in the version applied."""
+
+    #: The citation written out in full: 《中华人民共和国文物保护法》第六十六条第一款.
+    citation: str
+    law_title: str
+    #: How the version is named (2017年11月4日修正) and the day it took effect (None if unknown).
+    version_label: str
+    effective_date: dt.date | None
+    #: 第六十六条, 第三十六条第（二）项 …
+    article_label: str
+    #: The text cited: the whole article, the 款, or the 款's lead and the 项.
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BasisProblem:
+    """A citation that cannot be printed: ``message`` says what is wrong and what to do.
+
+    ``needs_import``: the statute library lacks the law (or any text of it), so the fix is to
+    import it (找法 → 导入) rather than to correct the citation.
+    """
+
+    citation: str
+    message: str
+    needs_import: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LegalBasis:
+    """What a text of citations resolves to on a day: the articles and the problems."""
+
+    articles: tuple[ResolvedArticle, ...] = ()
+    problems: tuple[BasisProblem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class LegalBasisResolver(Protocol):
+    """Resolves the citations of a text (处罚依据 …) against the statute library for conduct on
+    ``on``: each cited article in the version in force that day, checked by the citation checker
+    (domain/citations.py); every citation that does not resolve is a problem, never a guess."""
+
+    def resolve(self, text: str, on: dt.date) -> LegalBasis: ...
+
+
 class DocumentStore(Protocol):
     """Issued documents with gapless 文书编号 (see persistence/documents.py)."""
 
@@ -96,8 +147,12 @@ __all__ = [
     "SERVED",
     "STATUS_LABELS",
     "VOIDED",
+    "BasisProblem",
     "DocumentDraft",
     "DocumentRecord",
     "DocumentStore",
+    "LegalBasis",
+    "LegalBasisResolver",
     "Produced",
+    "ResolvedArticle",
 ]

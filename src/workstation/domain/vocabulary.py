@@ -85,6 +85,14 @@ RECORD_LISTS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("necessity", "生活必需品", "bool"),
         ("sealed_by", "已被其他机关查封（机关名称）", "text"),
     ),
+    "qa": (
+        ("q", "问", "text"),
+        ("a", "答", "text"),
+    ),
+    "discussion_opinions": (
+        ("name", "发言人", "text"),
+        ("opinion", "意见", "text"),
+    ),
 }
 
 #: List fields the case service fills from the case itself when the form leaves them out.

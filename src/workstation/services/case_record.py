@@ -10,8 +10,10 @@ from decimal import Decimal, InvalidOperation
 from workstation.domain.case_ports import CaseStore
 from workstation.domain.entities import OfficerRole
 from workstation.domain.errors import NotFound
+from workstation.domain.evidence_ports import CORRECT_EVIDENCE, CORRECTION_ACTIONS, CORRECTION_LABELS
 from workstation.domain.formatting import yuan
 from workstation.domain.record import CaseEvent
+from workstation.domain.signature_ports import ROLE_LABELS, SIGN_DOCUMENT
 from workstation.domain.vocabulary import DEVIATION_KINDS, FIELD_LABELS, action_label, value_text
 from workstation.domain.workflow import WorkflowEngine
 from workstation.services.changes import Result
@@ -97,7 +99,55 @@ def _role_label(role: str) -> str:
     try:
         return OfficerRole(role).label
     except ValueError:
-        return role
+        return ROLE_LABELS.get(role, role)
+
+
+def _text(payload: Mapping[str, object], key: str) -> str:
+    value = payload.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _hash_text(value: str) -> str:
+    return f"{value[:16]}…" if len(value) > 16 else value
+
+
+def signature_lines(payload: Mapping[str, object]) -> tuple[str, tuple[str, ...]]:
+    """The action label and lines of a ``sign_document`` event, e.g. “签名” and
+    “当事人签名：行政处罚决定书 罚决字〔2026〕第3号”, or “拒签” and “当事人拒签（见证人：王某）：…”."""
+    role = _text(payload, "role_label") or ROLE_LABELS.get(_text(payload, "role"), "签名人")
+    document = " ".join(p for p in (_text(payload, "document_title"), _text(payload, "document_number")) if p)
+    document = document or _text(payload, "document_code")
+    name = _text(payload, "name")
+    if payload.get("refused"):
+        detail = []
+        if witness := _text(payload, "witness"):
+            detail.append(f"见证人：{witness}")
+        if evidence := _text(payload, "evidence_sha256"):
+            detail.append("拍照、录像存证")
+        lines = [f"{role}拒签（{'；'.join(detail) or '未记录见证'}）：{document}"]
+        if name:
+            lines.append(f"拒签人：{name}")
+        if evidence:
+            lines.append(f"拍照、录像文件 SHA-256：{_hash_text(evidence)}")
+        return "拒签", tuple(lines)
+    lines = [f"{role}签名：{document}"]
+    if name:
+        lines.append(f"签名人：{name}")
+    if image := _text(payload, "image_sha256"):
+        lines.append(f"签名图像 SHA-256：{_hash_text(image)}")
+    return "签名", tuple(lines)
+
+
+def correction_lines(payload: Mapping[str, object]) -> tuple[str, tuple[str, ...]]:
+    """The action label and lines of a ``correct_evidence`` event (更正证据 / 作废证据)."""
+    kind = _text(payload, "correction")
+    title = _text(payload, "title")
+    kind_label = _text(payload, "kind_label")
+    lines = (
+        f"证据：{title}（{kind_label}）" if kind_label else f"证据：{title}",
+        f"{CORRECTION_LABELS.get(kind, kind)}，理由：{_text(payload, 'reason')}",
+    )
+    return CORRECTION_ACTIONS.get(kind, "更正证据"), lines
 
 
 class CaseRecordService:
@@ -131,6 +181,8 @@ class CaseRecordService:
         fields: dict[str, str],
         stages: dict[str, str],
     ) -> TimelineEntry:
+        if event.action in (SIGN_DOCUMENT, CORRECT_EVIDENCE):
+            return CaseRecordService._own_entry(event, names)
         lines = []
         circumstances = _circumstance_labels(event)
         for change in event.changes:
@@ -172,5 +224,33 @@ class CaseRecordService:
             hash=event.hash,
         )
 
+    @staticmethod
+    def _own_entry(event: CaseEvent, names: dict[str, str]) -> TimelineEntry:
+        """A signature or an evidence correction: labelled from its payload."""
+        if event.action == SIGN_DOCUMENT:
+            action, lines = signature_lines(event.payload)
+            signer = _text(event.payload, "name") or _text(event.payload, "role_label")
+            actor = names.get(event.actor_id or "", "") or signer or "系统"
+        else:
+            action, lines = correction_lines(event.payload)
+            actor = names.get(event.actor_id or "", "系统")
+        return TimelineEntry(
+            seq=event.seq,
+            occurred_at=event.occurred_at,
+            actor=actor,
+            role=_role_label(event.actor_role),
+            action=action,
+            changes=lines,
+            warnings=(),
+            hash=event.hash,
+        )
 
-__all__ = ["CaseRecordService", "TimelineEntry", "chinese_amount", "discretion_summary"]
+
+__all__ = [
+    "CaseRecordService",
+    "TimelineEntry",
+    "chinese_amount",
+    "correction_lines",
+    "discretion_summary",
+    "signature_lines",
+]

@@ -17,6 +17,20 @@ Rendering a document (:meth:`DocumentService.render`):
    ``pdf`` it is first converted by LibreOffice (missing LibreOffice is refused before
    anything is numbered; a conversion that fails voids the number with the reason).
 
+Legal basis: a document with ``basis_fields`` in the catalog (the decisions, the 告知书 and the
+调查终结报告) prints each cited article under 法律依据 in the version in force on the day of the
+conduct (``act_date``; without it the decision date, then the issue date — 《行政处罚法》第三十七条:
+the law in force when the violation was committed applies). The citations are resolved by the
+injected :class:`~workstation.domain.document_ports.LegalBasisResolver` (the statute library);
+every one that does not resolve is reported with the missing fields (``legal_basis``: what is
+wrong and where to fix it — the case field, or 找法 → 导入 when the library lacks the law) and
+refuses the document: a wrong or unchecked article is never printed. Without a resolver no
+articles are printed (and none checked).
+
+Derived values: the context also gets the case's issued documents (documents/context.py: the
+送达回证's document, the 催告书's decision number and date, the 卷内目录's files with page
+ranges counted from their PDFs).
+
 Number kinds: each document type with a 文书编号 counts in its own gapless sequence per agency
 and year, named by the catalog's ``number_kind`` (罚决字, 告字 …) and written
 ``{执法主体简称}{number_kind}〔{year}〕第{serial}号`` (榕溪镇罚决字〔2026〕第3号) unless a
@@ -39,7 +53,14 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workstation.domain.document_ports import DocumentDraft, DocumentRecord, DocumentStore, Produced
+from workstation.domain.document_ports import (
+    DocumentDraft,
+    DocumentRecord,
+    DocumentStore,
+    LegalBasisResolver,
+    Produced,
+    ResolvedArticle,
+)
 from workstation.domain.errors import InvalidInput, KnownError, NotFound
 from workstation.domain.formatting import chinese_date
 from workstation.domain.numbering import CaseNumberFormat, NumberingConfig
@@ -48,6 +69,7 @@ from workstation.services.changes import Changes, Result, Topic
 
 if TYPE_CHECKING:
     from workstation.documents.catalog import DocField, DocumentSpec
+    from workstation.documents.context import IssuedDocument
     from workstation.documents.dossier import DossierReport
     from workstation.documents.signatures import SignatureMark
     from workstation.domain.case_ports import CaseStore
@@ -62,6 +84,8 @@ LIVE = ("issued", "served")
 AVAILABLE = "available"
 AVAILABLE_LABEL = "可出具"
 _NUMBER_PLACEHOLDER = "（签发时自动编号）"
+#: Where the statute library is filled.
+IMPORT_WHERE = "找法 → 导入（导入法规库）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +196,16 @@ class VerifyResult:
 
 
 @dataclass(frozen=True)
+class _Prepared:
+    """Read before a document is numbered: the issued documents, the resolved articles and the
+    legal basis problems (so nothing is looked up inside the numbering transaction)."""
+
+    issued: tuple[IssuedDocument, ...]
+    articles: tuple[ResolvedArticle, ...]
+    problems: tuple[DocField, ...]
+
+
+@dataclass(frozen=True)
 class _CaseFacts:
     case: Case
     agency: Agency
@@ -184,11 +218,56 @@ def _templates_dir() -> Path:
 
 
 def _missing_message(spec: DocumentSpec, missing: Sequence[DocField]) -> InvalidInput:
-    lines = "；".join(f"{f.label}（填写位置：{f.where}）" for f in missing)
+    from workstation.documents.catalog import LEGAL_BASIS
+
+    empty = [f for f in missing if f.name != LEGAL_BASIS]
+    basis = [f for f in missing if f.name == LEGAL_BASIS]
+    parts = []
+    if empty:
+        lines = "；".join(f"{f.label}（填写位置：{f.where}）" for f in empty)
+        parts.append(f"还有{len(empty)}项内容未填写：{lines}")
+    if basis:
+        lines = "；".join(f"{f.label}（处理位置：{f.where}）" for f in basis)
+        parts.append(f"法律依据有{len(basis)}处无法核对：{lines}")
     return InvalidInput(
-        f"《{spec.title}》还有{len(missing)}项内容未填写，不能出具：{lines}",
-        "请先在案件中补全以上内容，再出具文书；文书不会带着空白内容生成，也不会占用文书编号。",
+        f"《{spec.title}》{'；'.join(parts)}。不能出具。",
+        "请先在案件中补全或更正以上内容（法规库缺少所引法律时先导入法规库），再出具文书；"
+        "文书不会带着空白内容或未经核对的条文生成，也不会占用文书编号。",
     )
+
+
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def basis_date(data: Mapping[str, Any], fallback: dt.date) -> dt.date:
+    """The day whose law applies (《行政处罚法》第三十七条): the day of the conduct
+    (``act_date``), else the decision date (``decided_on``), else ``fallback`` (the issue date)."""
+    return _day(data.get("act_date")) or _day(data.get("decided_on")) or fallback
+
+
+def _pages(record: DocumentRecord) -> int | None:
+    """Pages of the PDF made with the document, when there is one beside its .docx."""
+    if not record.pdf_hash or not record.path:
+        return None
+    pdf = Path(record.path).with_suffix(".pdf")
+    if not pdf.is_file():
+        return None
+    try:
+        from pypdf import PdfReader
+
+        return len(PdfReader(str(pdf)).pages)
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on a damaged file; the count is optional
+        return None
 
 
 def _info(record: DocumentRecord) -> DocumentInfo:
@@ -246,11 +325,14 @@ class DocumentService:
         actor: str = "system",
         signatures: Callable[[str, str], Sequence[SignatureMark]] | None = None,
         evidence: Callable[[str], Sequence[EvidenceItem]] | None = None,
+        legal_basis: LegalBasisResolver | None = None,
     ) -> None:
         """``signatures(case_id, code)`` gives the signatures collected for a document; they are
         printed in it before its content hash is taken, so a signed document verifies.
         ``evidence(case_id)`` gives the case's evidence in collection order; its PDF and image
-        files are bound into the 电子卷宗 after the documents."""
+        files are bound into the 电子卷宗 after the documents. ``legal_basis`` resolves the cited
+        articles the decisions print (see the module docstring)."""
+        self._legal_basis = legal_basis
         self._signatures = signatures
         self._evidence = evidence
         self._cases = cases
@@ -273,9 +355,44 @@ class DocumentService:
                 officers=tuple(tx.officer(o) for o in case.officer_ids),
             )
 
+    def _issued(self, case: Case, spec: DocumentSpec) -> builtins.list[IssuedDocument]:
+        """The case's issued documents (not voided) in issue order; page counts for the 卷内目录."""
+        from workstation.documents.context import IssuedDocument
+
+        count = spec.code == "dossier_index"
+        return [
+            IssuedDocument(
+                code=r.doc_type,
+                title=r.title,
+                number=r.number,
+                issued_on=r.issued_on,
+                pages=_pages(r) if count else None,
+            )
+            for r in self._store.for_case(case.id)
+            if r.status in LIVE
+        ]
+
+    def _prepare(
+        self,
+        facts: _CaseFacts,
+        spec: DocumentSpec,
+        issued_on: dt.date,
+        extra: Mapping[str, Any] | None = None,
+    ) -> _Prepared:
+        """What the context needs beyond the case: issued documents and the legal basis."""
+        from workstation.documents.context import build_context
+
+        issued = tuple(self._issued(facts.case, spec))
+        ctx = build_context(
+            facts.case, facts.agency, facts.parties, facts.officers, None, issued_on, extra, issued=issued
+        )
+        articles, problems = self._legal_basis_of(facts, spec, ctx, issued_on, extra)
+        return _Prepared(issued, tuple(articles), tuple(problems))
+
     def _context(
         self,
         facts: _CaseFacts,
+        prepared: _Prepared,
         number: str | None,
         issued_on: dt.date,
         extra: Mapping[str, Any] | None = None,
@@ -283,14 +400,69 @@ class DocumentService:
         from workstation.documents.context import build_context
 
         return build_context(
-            facts.case, facts.agency, facts.parties, facts.officers, number, issued_on, extra
+            facts.case,
+            facts.agency,
+            facts.parties,
+            facts.officers,
+            number,
+            issued_on,
+            extra,
+            issued=prepared.issued,
+            legal_basis=prepared.articles,
         )
 
-    def _missing(self, facts: _CaseFacts, spec: DocumentSpec, issued_on: dt.date) -> list[DocField]:
+    def _legal_basis_of(
+        self,
+        facts: _CaseFacts,
+        spec: DocumentSpec,
+        ctx: Mapping[str, Any],
+        issued_on: dt.date,
+        extra: Mapping[str, Any] | None,
+    ) -> tuple[builtins.list[ResolvedArticle], builtins.list[DocField]]:
+        """Each citation of the document's basis fields resolved for the day of the conduct."""
+        from workstation.documents.catalog import LEGAL_BASIS, DocField
+
+        if self._legal_basis is None or not spec.basis_fields:
+            return [], []
+        on = basis_date({**facts.case.data, **(extra or {})}, issued_on)
+        articles: dict[str, ResolvedArticle] = {}
+        problems: builtins.list[DocField] = []
+        for field in spec.basis_fields:
+            text = str(ctx.get(field.name) or "").strip()
+            if not text:
+                continue  # an empty required field is reported as missing
+            resolved = self._legal_basis.resolve(text, on)
+            for article in resolved.articles:
+                articles.setdefault(article.citation, article)
+            problems.extend(
+                DocField(
+                    LEGAL_BASIS,
+                    f"{field.label}{p.message}",
+                    IMPORT_WHERE if p.needs_import else field.where,
+                )
+                for p in resolved.problems
+            )
+        return list(articles.values()), problems
+
+    def _check(
+        self,
+        facts: _CaseFacts,
+        prepared: _Prepared,
+        spec: DocumentSpec,
+        number: str | None,
+        issued_on: dt.date,
+        extra: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], builtins.list[DocField]]:
+        """The context, and what stops the document: empty required fields, then basis problems."""
         from workstation.documents.render import missing_fields
 
+        ctx = self._context(facts, prepared, number, issued_on, extra)
+        return ctx, missing_fields(spec, ctx) + list(prepared.problems)
+
+    def _missing(self, facts: _CaseFacts, spec: DocumentSpec, issued_on: dt.date) -> list[DocField]:
         placeholder = _NUMBER_PLACEHOLDER if spec.number_kind is not None else None
-        return missing_fields(spec, self._context(facts, placeholder, issued_on))
+        prepared = self._prepare(facts, spec, issued_on)
+        return self._check(facts, prepared, spec, placeholder, issued_on)[1]
 
     @staticmethod
     def _spec(code: str) -> DocumentSpec:
@@ -371,7 +543,7 @@ class DocumentService:
         """Render, number and record document ``code`` (code or title) of the case into ``out``
         (.docx), with a PDF beside it when ``pdf``; see the module docstring."""
         from workstation.documents import qr
-        from workstation.documents.render import content_hash, missing_fields, render_docx
+        from workstation.documents.render import content_hash, render_docx
         from workstation.documents.signatures import append_signatures
 
         spec = self._spec(code)
@@ -384,7 +556,8 @@ class DocumentService:
             )
         issued_on = self._today()
         placeholder = _NUMBER_PLACEHOLDER if spec.number_kind is not None else None
-        missing = missing_fields(spec, self._context(facts, placeholder, issued_on, extra))
+        prepared = self._prepare(facts, spec, issued_on, extra)
+        missing = self._check(facts, prepared, spec, placeholder, issued_on, extra)[1]
         if missing:
             raise _missing_message(spec, missing)
         out = _check_out(out, (".docx",))
@@ -414,19 +587,18 @@ class DocumentService:
                 number = None
                 if spec.number_kind is not None and serial is not None:
                     number = self.number_text(facts.agency.name, spec.number_kind, issued_on.year, serial)
-                context = self._context(facts, number, issued_on, extra)
-                still = missing_fields(spec, context)
+                context, still = self._check(facts, prepared, spec, number, issued_on, extra)
                 if still:
                     raise _missing_message(spec, still)
                 plain = scratch / f"plain-{out.name}"
                 digest = render_docx(template, context, plain)
                 if marks:
-                    append_signatures(plain, marks)
+                    append_signatures(plain, marks, per_page=spec.signed_per_page)
                     digest = content_hash(plain)
                 payload = qr.qr_payload(case.case_number or "", number or doc_id, digest)
                 final = render_docx(template, context, staged, qr_png=qr.qr_png(payload))
                 if marks:
-                    append_signatures(staged, marks)
+                    append_signatures(staged, marks, per_page=spec.signed_per_page)
                     final = content_hash(staged)
                 qr.store_payload(staged, payload)
                 if final != digest or content_hash(staged) != digest:
@@ -614,9 +786,14 @@ class DocumentService:
                         f"证据“{item.title}”的文件找不到，无法组卷：{item.path}",
                         "请从备份恢复附件目录（attachments）。",
                     )
+                # Corrected or voided evidence stays in the file (the record is kept whole) and
+                # says so in its title, with the reason.
+                note = item.kind_label
+                if item.correction is not None:
+                    note += f"，{item.correction.label}：{item.correction.reason}"
                 parts.append(
                     DossierPart(
-                        title=f"证据：{item.title}（{item.kind_label}）",
+                        title=f"证据：{item.title}（{note}）",
                         path=item.path,
                         date=chinese_date(item.collected_on) if item.collected_on else "",
                         kind=kind,

@@ -9,7 +9,13 @@ A refusal (拒签) needs what 《中华人民共和国民事诉讼法》第八�
 attachment too. :meth:`SignatureService.marks` gives the signatures of a document in the shape
 documents/signatures.py appends to the .docx.
 
-Imports no Qt. The record and port types live here until the domain has a home for them.
+Every signature or refusal is also a 全过程记录 event (action ``sign_document``), written in the
+same transaction as its row: who signed which document (with its 文书编号 once issued) as which
+role, or who refused with which witness, and the SHA-256 of the signature image or of the
+photo/video — the hash, never the image. A failure writes neither. The officer recording it is
+the event's actor when known (:meth:`SignatureService.acting_as`).
+
+Imports no Qt.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from workstation.domain.errors import InvalidInput, NotFound
 from workstation.domain.signature_ports import (
     REFUSAL_RULE,
     ROLE_LABELS,
+    SIGN_DOCUMENT,
     AttachmentStore,
     SignatureRecord,
     SignatureStore,
@@ -33,7 +40,6 @@ from workstation.services.changes import Changes, Result, Topic
 
 if TYPE_CHECKING:
     from workstation.documents.signatures import SignatureMark
-    from workstation.domain.case_ports import CaseStore
 
 
 def _text(signature: Mapping[str, Any], key: str) -> str:
@@ -48,19 +54,22 @@ class SignatureService:
         self,
         attachments: AttachmentStore,
         store: SignatureStore,
-        cases: CaseStore | None = None,
         *,
         now: Callable[[], dt.datetime] | None = None,
+        actor: Callable[[], str | None] | None = None,
     ) -> None:
         self._attachments = attachments
         self._store = store
-        self._cases = cases
-        self._now = now or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
+        self._actor = actor or (lambda: None)
+
+    def acting_as(self, actor: Callable[[], str | None]) -> SignatureService:
+        """The same service recording ``actor()`` (the officer at this desk) as who took each
+        signature, when :meth:`add` is not told."""
+        return SignatureService(self._attachments, self._store, now=self._now, actor=actor)
 
     def _case_id(self, case_ref: str) -> str:
-        if self._cases is None:
-            return case_ref
-        with self._cases.transaction() as tx:
+        with self._store.transaction() as tx:
             return tx.load(case_ref).id
 
     @staticmethod
@@ -69,10 +78,23 @@ class SignatureService:
 
         return spec(document_code).code
 
-    def add(self, case_ref: str, document_code: str, signature: Mapping[str, Any]) -> Result[SignatureRecord]:
+    @staticmethod
+    def _title(document_code: str) -> str:
+        from workstation.documents.catalog import spec
+
+        return spec(document_code).title
+
+    def add(
+        self,
+        case_ref: str,
+        document_code: str,
+        signature: Mapping[str, Any],
+        actor_id: str | None = None,
+    ) -> Result[SignatureRecord]:
         """Store ``signature`` (the dict SignatureDialog emits: role, name, png, refused, witness,
-        evidence_path) on document ``document_code`` of the case; refused in Chinese when it is
-        neither signed nor a refusal with a witness or photo/video."""
+        evidence_path) on document ``document_code`` of the case, with its 全过程记录 event;
+        refused in Chinese when it is neither signed nor a refusal with a witness or
+        photo/video. ``actor_id`` is the officer recording it (default :meth:`acting_as`)."""
         role = _text(signature, "role")
         if role not in ROLE_LABELS:
             raise InvalidInput(
@@ -96,33 +118,59 @@ class SignatureService:
                 raise InvalidInput("还没有签名。", "请在签名板上签名；当事人拒绝签字的，请勾选“拒签”。")
             if not name:
                 raise InvalidInput(f"请填写{ROLE_LABELS[role]}姓名。")
-        case_id = self._case_id(case_ref)
         code = self._code(document_code)
-        png_id = None
+        officer_id = actor_id if actor_id is not None else self._actor()
+        path = Path(evidence).expanduser() if refused and evidence else None
+        if path is not None and not path.is_file():
+            raise NotFound(f"没有找到拍照、录像文件：{path}", "请重新选择文件。")
+        with self._store.transaction() as tx:  # the case and officer exist before anything is stored
+            case_id = tx.load(case_ref).id
+            if officer_id:
+                tx.officer(officer_id)
+        png_stored = None
         if png and not refused:
-            stored = self._attachments.put(bytes(png), "image/png", f"{code}-{ROLE_LABELS[role]}签名.png")
-            png_id = stored.id
-        evidence_id = None
-        if refused and evidence:
-            path = Path(evidence).expanduser()
-            if not path.is_file():
-                raise NotFound(f"没有找到拍照、录像文件：{path}", "请重新选择文件。")
-            evidence_id = self._attachments.put_file(path, mimetypes.guess_type(path.name)[0]).id
-        record = self._store.add(
-            SignatureRecord(
-                id=str(uuid.uuid4()),
-                case_id=case_id,
-                document_code=code,
-                role=role,
-                name=name,
-                attachment_id=png_id,
-                refused=refused,
-                witness=witness,
-                evidence_attachment_id=evidence_id,
-                signed_at=self._now(),
+            png_stored = self._attachments.put(bytes(png), "image/png", f"{code}-{ROLE_LABELS[role]}签名.png")
+        evidence_stored = None
+        if path is not None:
+            evidence_stored = self._attachments.put_file(path, mimetypes.guess_type(path.name)[0])
+        at = self._now()
+        with self._store.transaction() as tx:
+            officer = tx.officer(officer_id) if officer_id else None
+            record = tx.add_signature(
+                SignatureRecord(
+                    id=str(uuid.uuid4()),
+                    case_id=case_id,
+                    document_code=code,
+                    role=role,
+                    name=name,
+                    attachment_id=png_stored.id if png_stored else None,
+                    refused=refused,
+                    witness=witness,
+                    evidence_attachment_id=evidence_stored.id if evidence_stored else None,
+                    signed_at=at,
+                )
             )
-        )
-        return Result(record, Changes.of(Topic.DOCUMENTS))
+            tx.record_event(
+                case_id=case_id,
+                actor_id=officer.id if officer else None,
+                actor_role=(officer.roles[0].value if officer.roles else "officer") if officer else role,
+                action=SIGN_DOCUMENT,
+                occurred_at=at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC),
+                payload={
+                    "signature_id": record.id,
+                    "document_code": code,
+                    "document_title": self._title(code),
+                    "document_number": tx.document_number(case_id, code),
+                    "role": role,
+                    "role_label": ROLE_LABELS[role],
+                    "name": name,
+                    "refused": refused,
+                    "witness": witness,
+                    "image_sha256": png_stored.sha256 if png_stored else None,
+                    "evidence_sha256": evidence_stored.sha256 if evidence_stored else None,
+                },
+            )
+        return Result(record, Changes.of(Topic.DOCUMENTS, Topic.CASES))
 
     def for_document(self, case_ref: str, document_code: str) -> Result[list[SignatureRecord]]:
         """The signatures of document ``document_code`` of the case, in the order given."""

@@ -8,17 +8,20 @@ import html
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableWidgetItem, QWidget
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal, SignalInstance
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import QDialog, QHeaderView, QLabel, QPushButton, QTableWidgetItem, QWidget
 
 from workstation.domain.case_list import COLUMNS, CaseListQuery, CaseListRow, CaseSort
 from workstation.domain.cases import CaseKind
 from workstation.domain.clock import CHINA_TZ
 from workstation.domain.discretion import ItemEntry
 from workstation.domain.entities import Party
+from workstation.domain.errors import KnownError
+from workstation.domain.evidence_ports import EvidenceItem
 from workstation.domain.formatting import chinese_date
 from workstation.domain.record import VerifyReport
 from workstation.domain.vocabulary import circumstance_choices
@@ -26,13 +29,15 @@ from workstation.domain.workflow import ActionOption, WorkflowDefinition
 from workstation.services.case_list import CaseListService
 from workstation.services.case_record import CaseRecordService, TimelineEntry
 from workstation.services.cases import CaseService, CaseView, NewCaseSpec
-from workstation.services.changes import Result
+from workstation.services.changes import Result, Topic
 from workstation.services.discretion import DiscretionService
+from workstation.services.evidence import EvidenceService
 from workstation.services.intake import IntakeOptions, IntakeService
 from workstation.ui.action_dialog import ActionDialog
 from workstation.ui.case_list_model import CaseListModel
 from workstation.ui.current_user import CurrentUser
 from workstation.ui.errors import ErrorReporter
+from workstation.ui.evidence_dialog import EvidenceCorrectionDialog, EvidenceDialog, EvidencePanel
 from workstation.ui.field_editors import citation_from_link, problems_html
 from workstation.ui.forms.case_workspace_ui import Ui_CaseWorkspace
 from workstation.ui.forms.cases_page_ui import Ui_CasesPage
@@ -45,6 +50,7 @@ _OVERDUE = QColor("#b91c1c")
 _SOON = QColor("#b45309")
 #: Days before a deadline at which the workspace shows it in amber.
 SOON_DAYS = 3
+QDialogCode = QDialog.DialogCode
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,8 @@ class CaseServices:
     intake: IntakeService
     #: Offers the 裁量情节 of a case's 执法事项 in the forms that ask for circumstances.
     discretion: DiscretionService | None = None
+    #: The 证据 tab (list, add, open, correct); without it the tab stays read-only and empty.
+    evidence: EvidenceService | None = None
 
 
 def _choices(entry: ItemEntry) -> dict[str, str]:
@@ -107,7 +115,7 @@ def problems_text(action: ActionOption) -> str:
 
 class CaseWorkspace(QWidget):
     """One case: 案号, 案由, the stage stepper, the actions open to it (or why not, each rule
-    linked to its article), its deadlines with the days left, and its 全过程记录."""
+    linked to its article), its deadlines with the days left, its 全过程记录 and its 证据."""
 
     verify_requested = Signal(str)
     action_requested = Signal(str, str)
@@ -125,12 +133,16 @@ class CaseWorkspace(QWidget):
             table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
             table.verticalHeader().setVisible(False)
         self.ui.verifyButton.clicked.connect(self._on_verify_button_clicked)
+        self.evidence = EvidencePanel()
+        self.evidence_tab = self.ui.tabs.addTab(self.evidence, "证据(&4)")
 
     @property
     def view(self) -> CaseView | None:
         return self._view
 
     def show_case(self, view: CaseView, today: dt.date | None = None) -> None:
+        if self._view is None or self._view.case.id != view.case.id:
+            self.evidence.clear()  # another case: its evidence is loaded next
         self._view = view
         case = view.case
         ui = self.ui
@@ -252,6 +264,10 @@ class CasesPage(QWidget):
     action_done = Signal(str, str)
     user_needed = Signal()
     citation_activated = Signal(str)
+    evidence_shown = Signal(str)
+    evidence_added = Signal(object)
+    evidence_corrected = Signal(object)
+    evidence_opened = Signal(object)
 
     DEBOUNCE_MS = 250
 
@@ -264,6 +280,8 @@ class CasesPage(QWidget):
         runner: TaskRunner,
         errors: ErrorReporter,
         parent: QWidget | None = None,
+        *,
+        now: Callable[[], dt.datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         self.ui = Ui_CasesPage()
@@ -275,6 +293,7 @@ class CasesPage(QWidget):
         stages = stages_of(workflows)
         self._stages = stages
         self._today = today
+        self._now = now or (lambda: dt.datetime.now(CHINA_TZ))
         self._user = user
         self._runner = runner
         self._errors = errors
@@ -291,6 +310,8 @@ class CasesPage(QWidget):
         self.workspace = CaseWorkspace(stages)
         self.action_dialog: ActionDialog | None = None
         self.wizard: NewCaseWizard | None = None
+        self.evidence_dialog: EvidenceDialog | None = None
+        self.correction_dialog: EvidenceCorrectionDialog | None = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(self.DEBOUNCE_MS)
@@ -334,6 +355,9 @@ class CasesPage(QWidget):
         self.workspace.verify_requested.connect(self._on_verify_requested)
         self.workspace.action_requested.connect(self._on_action_requested)
         self.workspace.citation_activated.connect(self.citation_activated)
+        self.workspace.evidence.add_requested.connect(self.add_evidence)
+        self.workspace.evidence.open_requested.connect(self.open_evidence)
+        self.workspace.evidence.correct_requested.connect(self.correct_evidence)
         self._user.changed.connect(self._on_user_changed)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
@@ -420,6 +444,7 @@ class CasesPage(QWidget):
             "打开案件",
         )
         self._load_timeline(case_id)
+        self._load_evidence(case_id)
 
     def _load_timeline(self, case_id: str) -> None:
         self._runner.run_db(
@@ -431,6 +456,7 @@ class CasesPage(QWidget):
 
     def _on_case_loaded(self, result: Result[CaseView]) -> None:
         self.workspace.show_case(result.value, self._today())
+        self.workspace.evidence.add_button.setEnabled(self._services.evidence is not None)
         self.case_shown.emit(result.value.case.id)
 
     def _on_timeline_loaded(self, case_id: str, result: Result[list[TimelineEntry]]) -> None:
@@ -533,6 +559,141 @@ class CasesPage(QWidget):
         if not dialog.show_error(exc):
             dialog.done(ActionDialog.DialogCode.Rejected)
             self._errors.report(exc)
+
+    # ------------------------------------------------------------- evidence
+
+    def _load_evidence(self, case_id: str) -> None:
+        service = self._services.evidence
+        if service is None:
+            return
+        self._runner.run_db(
+            lambda: service.list(case_id),
+            functools.partial(self._on_evidence_loaded, case_id),
+            self._errors.report,
+            "证据",
+        )
+
+    def _on_evidence_loaded(self, case_id: str, result: Result[list[EvidenceItem]]) -> None:
+        view = self.workspace.view
+        if view is not None and view.case.id == case_id:
+            self.workspace.evidence.set_items(result.value)
+            self.evidence_shown.emit(case_id)
+
+    def add_evidence(self) -> None:
+        """Open 添加证据 for the case shown (the office's officers are loaded first)."""
+        view = self.workspace.view
+        if view is None or self._services.evidence is None:
+            return
+        if self._user.officer_id is None:
+            self.user_needed.emit()
+            return
+        self._runner.run_db(
+            self._services.intake.options,
+            functools.partial(self._on_evidence_officers, view),
+            self._errors.report,
+            "添加证据",
+        )
+
+    def _on_evidence_officers(self, view: CaseView, result: Result[IntakeOptions]) -> None:
+        officers = [(c.officer.id, c.officer.name) for c in result.value.officers]
+        checked = [o for o in view.case.officer_ids if any(o == i for i, _ in officers)]
+        if not checked and self._user.officer_id:
+            checked = [self._user.officer_id]
+        label = view.case.case_number or view.case.title
+        dialog = EvidenceDialog(officers, checked, self._now(), label, self)
+        dialog.submitted.connect(functools.partial(self._on_evidence_submitted, dialog, view.case.id))
+        self.evidence_dialog = dialog
+        dialog.open()
+
+    def _on_evidence_submitted(self, dialog: EvidenceDialog, case_id: str, values: dict[str, Any]) -> None:
+        service = self._services.evidence
+        if service is None:
+            return
+        actor = self._user.officer_id or ""
+
+        def add() -> Result[EvidenceItem]:
+            return service.add(
+                case_id,
+                values["kind"],
+                values["title"],
+                values["file"],
+                actor,
+                values["description"],
+                source=values["source"],
+                collected_at=values["collected_at"],
+                collectors=values["collectors"],
+            )
+
+        self._runner.run_db(
+            add,
+            functools.partial(self._on_evidence_done, dialog, self.evidence_added),
+            functools.partial(self._on_evidence_failed, dialog),
+            "添加证据",
+        )
+
+    def _on_evidence_done(
+        self,
+        dialog: EvidenceDialog | EvidenceCorrectionDialog,
+        done: SignalInstance,
+        result: Result[EvidenceItem],
+    ) -> None:
+        dialog.done(QDialogCode.Accepted)
+        item = result.value
+        if Topic.CASES in result.changes:  # the record grew: the event count and the timeline
+            self.open_case(item.case_id)
+        else:
+            self._load_evidence(item.case_id)
+        done.emit(item)
+
+    def _on_evidence_failed(
+        self, dialog: EvidenceDialog | EvidenceCorrectionDialog, exc: BaseException
+    ) -> None:
+        if not dialog.show_error(exc):
+            dialog.done(QDialogCode.Rejected)
+            self._errors.report(exc)
+
+    def correct_evidence(self, item: EvidenceItem, void: bool = False) -> None:
+        """Open 更正/作废 for ``item``."""
+        if self._services.evidence is None:
+            return
+        if self._user.officer_id is None:
+            self.user_needed.emit()
+            return
+        dialog = EvidenceCorrectionDialog(item, void, self)
+        dialog.submitted.connect(functools.partial(self._on_correction_submitted, dialog, item))
+        self.correction_dialog = dialog
+        dialog.open()
+
+    def _on_correction_submitted(
+        self, dialog: EvidenceCorrectionDialog, item: EvidenceItem, reason: str, void: bool
+    ) -> None:
+        service = self._services.evidence
+        if service is None:
+            return
+        actor = self._user.officer_id or ""
+        self._runner.run_db(
+            lambda: service.correct(item.case_id, item.id, reason, actor, void=void),
+            functools.partial(self._on_evidence_done, dialog, self.evidence_corrected),
+            functools.partial(self._on_evidence_failed, dialog),
+            "更正证据",
+        )
+
+    def open_evidence(self, item: EvidenceItem) -> None:
+        """Open the evidence file in the system's viewer (a read-only copy under its own name)."""
+        service = self._services.evidence
+        if service is None:
+            return
+        self._runner.run_io(
+            lambda: service.viewing_copy(item), self._on_evidence_copy, self._errors.report, "打开证据"
+        )
+
+    def _on_evidence_copy(self, result: Result[Path]) -> None:
+        path = result.value
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            advice = "请确认本机装有能打开此类文件的程序。"
+            self._errors.report(KnownError(f"无法打开证据文件：{path.name}", advice))
+            return
+        self.evidence_opened.emit(path)
 
     # ------------------------------------------------------------- new case
 
