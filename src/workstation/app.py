@@ -46,8 +46,10 @@ if TYPE_CHECKING:
     from workstation.services.evidence import EvidenceService
     from workstation.services.signatures import SignatureService
     from workstation.services.statutes import StatuteService
+    from workstation.sync.engine import SyncClient
     from workstation.ui.current_user import CurrentUser, UserSwitcher
     from workstation.ui.main_window import MainWindow
+    from workstation.ui.sync_status import SyncController
     from workstation.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,7 @@ class Core:
     _discretion: DiscretionService | None = field(default=None, repr=False)
     _documents: DocumentService | None = field(default=None, repr=False)
     _evidence: EvidenceService | None = field(default=None, repr=False)
+    _sync: SyncClient | None = field(default=None, repr=False)
 
     @property
     def statutes(self) -> StatuteService:
@@ -135,8 +138,11 @@ class Core:
 
     @property
     def documents(self) -> DocumentService:
-        """执法文书 (render, number, verify, dossier), wired on first use."""
+        """执法文书 (render, number, verify, dossier), wired on first use; the decisions' cited articles
+        are resolved in the statute library."""
         if self._documents is None:
+            from workstation.library.legal_basis import LibraryLegalBasisResolver
+            from workstation.library.store import SqlStatuteLookup
             from workstation.persistence.documents import SqlDocumentStore
             from workstation.persistence.numbering import allocate
             from workstation.services.documents import DocumentService
@@ -149,6 +155,7 @@ class Core:
                 self.clock.today,
                 signatures=lambda case_id, code: self.signatures.marks(case_id, code).value,
                 evidence=lambda case_id: self.evidence.list(case_id).value,
+                legal_basis=LibraryLegalBasisResolver(SqlStatuteLookup(self.database.engine)),
             )
         return self._documents
 
@@ -160,12 +167,14 @@ class Core:
             from workstation.persistence.evidence import SqlEvidenceStore
             from workstation.persistence.numbering import allocate
             from workstation.services.evidence import EvidenceService
+            from workstation.services.workflows import bundled_workflows
 
             engine = self.database.engine
             self._evidence = EvidenceService(
                 SqlEvidenceStore(engine, SqlCaseEventStore(engine), allocate, self.paths.root),
                 self._attachments(),
                 self.clock.now,
+                bundled_workflows(),
             )
         return self._evidence
 
@@ -177,12 +186,20 @@ class Core:
             from workstation.services.signatures import SignatureService
 
             self._signatures = SignatureService(
-                self._attachments(),
-                SqlSignatureStore(self.database.engine),
-                self._case_store(),
-                now=self.clock.now,
+                self._attachments(), SqlSignatureStore(self.database.engine), now=self.clock.now
             )
         return self._signatures
+
+    @property
+    def sync(self) -> SyncClient:
+        """Login and sync with the central server (docs/SYNC.md), wired on first use."""
+        if self._sync is None:
+            from workstation.sync.engine import make_sync_client
+
+            self._sync = make_sync_client(
+                self.database.engine, self.paths, self.settings_store, self.credentials, self.clock.now
+            )
+        return self._sync
 
     def _case_store(self) -> SqlCaseStore:
         """One case store (cases, their events and 案号) for every service that reads cases."""
@@ -292,15 +309,18 @@ class Gui:
     runner: TaskRunner
     user: CurrentUser
     switcher: UserSwitcher
+    sync: SyncController | None = None
 
 
 def build_gui(core: Core, logs: LogSetup) -> Gui:
     from PySide6.QtCore import QSettings
 
+    from workstation.services.sync import SyncService
     from workstation.ui.current_user import CurrentUser, UserSwitcher
     from workstation.ui.errors import ErrorReporter
     from workstation.ui.main_window import MainWindow, StatusInfo
     from workstation.ui.pages.workbench import WorkbenchPage
+    from workstation.ui.sync_status import SyncController
     from workstation.ui.tasks import TaskRunner
 
     # Pages other than the 工作台 are imported and built when first opened.
@@ -333,8 +353,11 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
             record=core.case_record,
             intake=core.intake,
             discretion=core.discretion,
+            evidence=core.evidence,
         )
-        page = CasesPage(services, bundled_workflows(), core.clock.today, user, runner, errors)
+        page = CasesPage(
+            services, bundled_workflows(), core.clock.today, user, runner, errors, now=core.clock.now
+        )
         page.case_shown.connect(lambda case_id: holder_case.__setitem__("case", case_id))
         page.user_needed.connect(switcher.choose)
         page.citation_activated.connect(show_citation)
@@ -353,7 +376,7 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
             lambda: holder_case.get("case"),
             runner,
             errors,
-            signatures=core.signatures,
+            signatures=core.signatures.acting_as(lambda: user.officer_id),
         )
 
     def discretion_page() -> QWidget:
@@ -379,7 +402,23 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
         page = WorkbenchPage(core.office, runner, errors, current_officer=lambda: user.officer_id)
         user.changed.connect(page.refresh)
         page.case_activated.connect(open_case)
+        sync.tasks_loaded.connect(page.set_server_tasks)
+        sync.sync_finished.connect(lambda _summary: page.refresh())
         return page
+
+    def sync_page() -> QWidget:
+        from workstation.ui.pages.sync_page import SyncPage
+
+        return SyncPage(sync, errors)
+
+    def sync_field_labels() -> dict[str, str]:
+        from workstation.services.sync import workflow_field_labels
+        from workstation.services.workflows import bundled_workflows
+
+        return workflow_field_labels(bundled_workflows().values())
+
+    def sync_interval() -> int:
+        return core.settings_store.load().sync_interval_minutes
 
     def open_case(case_id: str) -> None:
         from workstation.ui.pages.cases_page import CasesPage
@@ -395,12 +434,15 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     runner = TaskRunner(errors.report)
     user = CurrentUser(core.settings.current_officer_id, core.settings.current_officer_name, save_user)
     switcher = UserSwitcher(user, core.intake, runner, errors, lambda: holder.get("window"))
+    sync_service = SyncService(lambda: core.sync, core.clock.now, sync_interval, sync_field_labels)
+    sync = SyncController(sync_service, runner, errors, sync_interval, core.clock.now)
     pages: dict[str, Callable[[], QWidget]] = {
         "workbench": workbench_page,
         "cases": cases_page,
         "discretion": discretion_page,
         "documents": documents_page,
         "statutes": statutes_page,
+        "sync": sync_page,
         "settings": settings_page,
     }
     ui_state = QSettings(str(core.paths.root / "ui-state.ini"), QSettings.Format.IniFormat)
@@ -413,8 +455,12 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     window.backup_requested.connect(backup_now)
     window.user_switch_requested.connect(switcher.choose)
     user.changed.connect(lambda: window.set_user(user.text()))
+    sync.status_changed.connect(lambda st: window.sync_status.show_status(st, core.clock.now(), sync.running))
+    sync.status_failed.connect(window.sync_status.show_problem)
+    sync.sync_started.connect(window.sync_status.show_running)
     errors.install()
-    return Gui(window, runner, user, switcher)
+    sync.start()
+    return Gui(window, runner, user, switcher, sync)
 
 
 def _offscreen() -> bool:

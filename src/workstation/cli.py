@@ -50,6 +50,9 @@ _HEAVY_COMMANDS = {
     "discretion": "裁量计算：档次、幅度、程序与偏离预警",
     "docs": "执法文书：列出、出具（编号、二维码）、核验",
     "dossier": "电子卷宗：案件全部文书合并为一个 PDF",
+    "login": "登录省级中心服务器",
+    "logout": "退出中心服务器登录",
+    "sync": "与中心服务器同步；查看状态、处理冲突、重试",
 }
 
 
@@ -111,6 +114,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         from workstation import cli_documents
 
         cli_documents.add_parsers(sub, common, _Parser, wanted)
+    if wanted & {"login", "logout", "sync"}:
+        from workstation import cli_sync
+
+        cli_sync.add_parsers(sub, common, _Parser, wanted)
     for name, help_text in _HEAVY_COMMANDS.items():
         if name not in wanted:
             sub.add_parser(name, help=help_text, parents=[common])
@@ -331,6 +338,16 @@ def _with_core_documents(args: argparse.Namespace, out: Output, key: tuple[str, 
         core.close()
 
 
+def _with_core_commands(
+    args: argparse.Namespace, out: Output, command: Callable[[Any, argparse.Namespace, Output], int]
+) -> int:
+    core = _core(args)
+    try:
+        return command(core, args, out)
+    finally:
+        core.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(argv).parse_args(argv)
     out = Output(bool(args.json))
@@ -357,6 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(args, "items_command", None),
             getattr(args, "discretion_command", None),
             getattr(args, "docs_command", None),
+            getattr(args, "sync_command", None),
         )
         if part
     )
@@ -372,6 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _with_core_discretion(args, out, key)
         if key[0] in ("docs", "dossier"):
             return _with_core_documents(args, out, key)
+        if key[0] in ("login", "logout", "sync"):
+            from workstation import cli_sync
+
+            return _with_core_commands(args, out, cli_sync.COMMANDS[key])
         if key == ("calendar", "add"):
             from workstation import cli_calendar
 

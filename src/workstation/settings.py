@@ -35,7 +35,7 @@ class Settings:
     certificate_warning_days: int = 60
     #: Base URL of the provincial central server; empty means offline only.
     central_server_url: str = ""
-    #: Minutes between background syncs.
+    #: Minutes between background syncs while logged in (docs/SETTINGS.md).
     sync_interval_minutes: int = 15
     #: Backups kept in the data directory's backups/ folder.
     backups_to_keep: int = 10

@@ -16,8 +16,7 @@ def _pyproject() -> dict:  # type: ignore[type-arg]
 def test_every_package_is_listed_for_installation() -> None:
     listed = set(_pyproject()["tool"]["setuptools"]["packages"])
     found = {
-        ".".join(init.parent.relative_to(ROOT / "src").parts)
-        for init in (ROOT / "src" / "workstation").rglob("__init__.py")
+        ".".join(init.parent.relative_to(ROOT / "src").parts) for init in (ROOT / "src").rglob("__init__.py")
     }
     found |= {"workstation.migrations", "workstation.migrations.versions", "workstation.resources"}
     assert found == listed

@@ -36,6 +36,7 @@ from workstation.domain.record import (
     verify,
 )
 from workstation.persistence.models import CaseEventRow
+from workstation.persistence.sync_store import enqueue_event
 
 #: What a caller's transaction may be: an ORM session or a Core connection.
 Executor = Session | Connection
@@ -133,8 +134,12 @@ class SqlCaseEventStore:
 
     # ------------------------------------------------------------------ writing
 
-    def append(self, within: Executor, event: CaseEvent) -> None:
+    def append(self, within: Executor, event: CaseEvent, *, enqueue: bool = True) -> None:
         """Write ``event`` in the caller's transaction; nothing is committed here.
+
+        With ``enqueue`` (the default) the event and its case's upsert are queued for the
+        central server in the same transaction (persistence/sync_store.py); events that came
+        from the server are appended with ``enqueue=False``.
 
         Raises :class:`ConcurrentEdit` when another event already holds ``event.seq`` (another
         operation appended first: refresh and retry), and ValueError for an event whose hash
@@ -171,6 +176,8 @@ class SqlCaseEventStore:
             if _is_seq_conflict(exc):
                 raise ConcurrentEdit(event.case_id) from exc
             raise
+        if enqueue:
+            enqueue_event(within, event)
 
     def record(
         self,

@@ -312,6 +312,12 @@ class SyncOutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    # 0009_sync: the event an event operation carries, the version an upsert was fixed against,
+    # and when the body (``payload``, never changed after it) was first sent.
+    ref_id: Mapped[str | None] = mapped_column(String(36))
+    seq: Mapped[int | None] = mapped_column(Integer)
+    if_match: Mapped[str | None] = mapped_column(String(20))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class SyncCursorRow(Base):
@@ -553,3 +559,111 @@ class BenchmarkItemRow(Base):
     name: Mapped[str] = mapped_column(String(300))
     department: Mapped[str] = mapped_column(String(200))
     search_text: Mapped[str] = mapped_column(Text, server_default=sql_text("''"))
+
+
+# ------------------------------------------------------------------ sync (0009_sync)
+
+
+class SyncCaseRow(Base):
+    """Per case: the server's version, the merge base and the server-owned fields."""
+
+    __tablename__ = "sync_cases"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    server_version: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    #: canonical JSON of the case fields last agreed with the server (the three-way merge base).
+    base: Mapped[str | None] = mapped_column(Text)
+    case_number: Mapped[str | None] = mapped_column(String(60))
+    review_status: Mapped[str] = mapped_column(String(20), server_default=sql_text("'none'"))
+    locked: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
+    updated_seq: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    server_head_seq: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    server_head_hash: Mapped[str | None] = mapped_column(String(64))
+    synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SyncConflictRow(Base):
+    """冲突待处理: one field changed differently here and on the server."""
+
+    __tablename__ = "sync_conflicts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(200))
+    base: Mapped[str | None] = mapped_column(Text)
+    local: Mapped[str | None] = mapped_column(Text)
+    remote: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), server_default=sql_text("'open'"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class SyncQuarantineRow(Base):
+    """Why the server refused an outbox operation (which stays in sync_outbox, quarantined)."""
+
+    __tablename__ = "sync_quarantine"
+
+    op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    reason_code: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    quarantined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class SyncAttachmentRow(Base):
+    """The attachment lane: one file (by sha256) on its way to the server."""
+
+    __tablename__ = "sync_attachments"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(20), server_default=sql_text("'pending'"))
+    upload_id: Mapped[str | None] = mapped_column(String(100))
+    uploaded_bytes: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class SyncTaskRow(Base):
+    """A task or clue pushed by the platform (发现—推送—处理), kept for the 工作台."""
+
+    __tablename__ = "sync_tasks"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    deadline: Mapped[str | None] = mapped_column(String(10))
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    payload: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_seq: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class SyncRemoteEventRow(Base):
+    """A server event that does not continue this machine's 全过程记录 (kept, never dropped)."""
+
+    __tablename__ = "sync_remote_events"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class SyncMetaRow(Base):
+    """Key/value facts of the sync: device id, server instance id, high-water mark."""
+
+    __tablename__ = "sync_meta"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -24,6 +24,7 @@ from workstation.ui.forms.main_window_ui import Ui_MainWindow
 from workstation.ui.forms.shortcuts_dialog_ui import Ui_ShortcutsDialog
 from workstation.ui.pages.placeholder import PlaceholderPage
 from workstation.ui.pages.registry import PAGES, PageSpec
+from workstation.ui.sync_status import SyncStatusWidget
 from workstation.ui.theme import icon
 
 
@@ -107,9 +108,13 @@ class MainWindow(QMainWindow):
             self.mode_label.setText("培训模式（不影响正式数据）")
         else:
             self.mode_label.setText("正式环境")
-        self.network_label = QLabel("在线" if status.online else "离线")
-        self.sync_label = QLabel(f"同步：{status.sync}")
-        for widget in (self.user_label, self.mode_label, self.network_label, self.sync_label):
+        self.sync_status = SyncStatusWidget()
+        self.network_label = self.sync_status.network_label
+        self.sync_label = self.sync_status.sync_label
+        self.network_label.setText("在线" if status.online else "离线")
+        self.sync_label.setText(f"同步：{status.sync}")
+        self.sync_status.clicked.connect(lambda: self.show_page("sync"))
+        for widget in (self.user_label, self.mode_label, self.sync_status):
             bar.addPermanentWidget(widget)
 
     def _connect_signals(self) -> None:

@@ -42,13 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
         "Ctrl+8",
         "预警与统计：期限预警、案件分布与办案质量图表。",
     ),
-    PageSpec(
-        "sync",
-        "同步",
-        "sync",
-        "Ctrl+9",
-        "与省级平台同步：离线优先、待上传记录、冲突处理。当前为单机模式，数据只保存在本机。",
-    ),
+    PageSpec("sync", "同步", "sync", "Ctrl+9"),
     PageSpec("settings", "设置", "settings", "Ctrl+0"),
 )
 

@@ -1,4 +1,8 @@
-"""工作台: the office at a glance (cases and tasks join it as they are built)."""
+"""工作台: the office at a glance (cases and tasks join it as they are built).
+
+The 省平台推送任务 panel lists the tasks and clues the provincial platform pushed (pulled by
+sync); app.py feeds it through :meth:`WorkbenchPage.set_server_tasks` after each sync.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
-from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QWidget
 
 from workstation.domain.entities import CaseBrief, OfficeSummary, StageCount
 from workstation.domain.formatting import chinese_date
 from workstation.services.changes import Result
 from workstation.services.office import OfficeService
+from workstation.services.sync import ServerTask
 from workstation.ui.errors import ErrorReporter
 from workstation.ui.forms.workbench_page_ui import Ui_WorkbenchPage
 from workstation.ui.models import HeaderedTableModel, OfficersModel
@@ -110,6 +115,45 @@ class StageCountModel(HeaderedTableModel):
         return None
 
 
+class ServerTasksModel(HeaderedTableModel):
+    """省平台推送任务: tasks and clues from the provincial platform."""
+
+    HEADERS = ("类别", "标题", "地点", "办理期限", "状态", "说明")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[ServerTask, ...] = ()
+
+    def set_tasks(self, tasks: tuple[ServerTask, ...]) -> None:
+        self.beginResetModel()
+        self._rows = tasks
+        self.endResetModel()
+
+    def task(self, row: int) -> ServerTask | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        task = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = (
+                task.kind_label,
+                task.title,
+                task.location or "—",
+                task.deadline_text,
+                task.status_label,
+                task.description or "—",
+            )
+            return values[index.column()] if 0 <= index.column() < len(values) else None
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and task.status == "open":
+            return QBrush(_SOON)
+        return None
+
+
 def _plain_table(view: QTableView) -> None:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
@@ -148,8 +192,36 @@ class WorkbenchPage(QWidget):
         self.ui.stagesView.setModel(self.stages_model)
         for view in (self.ui.tasksView, self.ui.dueView, self.ui.stagesView):
             _plain_table(view)
+        self._build_server_tasks()
         self._loaded_once = False
         self._connect_signals()
+
+    def _build_server_tasks(self) -> None:
+        """The 省平台推送任务 panel, above the officers table."""
+        self.server_tasks_heading = QLabel("省平台推送任务")
+        self.server_tasks_heading.setProperty("role", "sectionHeading")
+        self.server_tasks_model = ServerTasksModel()
+        self.server_tasks_view = QTableView()
+        self.server_tasks_view.setModel(self.server_tasks_model)
+        self.server_tasks_view.setAlternatingRowColors(True)
+        self.server_tasks_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.server_tasks_view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.server_tasks_view.setAccessibleName("省平台推送任务列表")
+        self.server_tasks_view.setMaximumHeight(150)
+        _plain_table(self.server_tasks_view)
+        at = self.ui.layout.indexOf(self.ui.officersHeading)
+        self.ui.layout.insertWidget(at, self.server_tasks_heading)
+        self.ui.layout.insertWidget(at + 1, self.server_tasks_view)
+
+    def set_server_tasks(self, tasks: tuple[ServerTask, ...]) -> None:
+        """Show the tasks and clues the last sync brought."""
+        self.server_tasks_model.set_tasks(tasks)
+        waiting = sum(1 for t in tasks if t.status == "open")
+        self.server_tasks_heading.setText(
+            f"省平台推送任务（{len(tasks)} 个，待处理 {waiting} 个）"
+            if tasks
+            else "省平台推送任务（暂无；登录省级平台并同步后显示）"
+        )
 
     def _connect_signals(self) -> None:
         self.ui.refreshButton.clicked.connect(self._on_refresh_clicked)

@@ -1,0 +1,581 @@
+"""SyncGateway over the central server's API version 1 (docs/CENTRAL.md).
+
+Bearer tokens with one transparent refresh when the server answers ``401 token_expired``
+(rotated tokens go to ``on_tokens``), ``X-Client-Version`` on every request,
+``Idempotency-Key`` and ``If-Match`` on case writes, chunked uploads resumable from the
+server's offset, SHA-256 checks of downloads, and strict reading of every response (see
+:mod:`workstation.sync.http_common`). Error bodies ``{"error": {"code", "message",
+"details"}}`` become the port's typed errors (:meth:`CentralV1Gateway._raise_for`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import IO, Any, TypeVar
+
+import httpx
+
+from workstation.domain import record
+from workstation.domain.record import CaseEvent
+from workstation.domain.sync_ports import (
+    AnchorReceipt,
+    CaseAck,
+    CaseChange,
+    CaseLocked,
+    EventsAck,
+    LoginFailed,
+    OfficerInfo,
+    Page,
+    Publication,
+    RecordRejected,
+    RefItem,
+    RetryableError,
+    ServerCase,
+    ServerInfo,
+    ServerRestored,
+    SessionExpired,
+    SyncError,
+    Task,
+    TokenListener,
+    Tokens,
+    UpgradeRequired,
+    UploadState,
+    VersionConflict,
+    canonical_json,
+)
+from workstation.sync.http_common import (
+    RETRYABLE_STATUSES,
+    Fields,
+    TokenKeeper,
+    json_object,
+    malformed,
+    retryable_for_status,
+    send,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+API_VERSION = "1"
+JSON = "application/json"
+REVIEW_STATUSES = frozenset({"none", "submitted", "approved", "returned"})
+TASK_STATUSES = frozenset({"open", "accepted", "done"})
+UPLOAD_STATUSES = frozenset({"created", "resumed", "already_present", "open", "complete"})
+
+
+class CentralV1Gateway:
+    """The central server (API v1) as a :class:`~workstation.domain.sync_ports.SyncGateway`.
+
+    ``client`` may be shared (its base URL is ignored: paths are joined to ``base_url``);
+    without one the gateway makes and owns one (:meth:`close`). ``client_version`` is sent as
+    ``X-Client-Version``; ``device_id`` is the device the tokens are bound to (login may name
+    another). ``on_tokens`` receives every new token pair and ``None`` when the session ends.
+    Thread-safe: refreshes are serialised, so a rotated refresh token is never sent twice.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        client: httpx.Client | None = None,
+        timeout: float = 30.0,
+        client_version: str,
+        device_id: str,
+        on_tokens: TokenListener | None = None,
+        tokens: Tokens | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._owns_client = client is None
+        self._client = client if client is not None else httpx.Client(timeout=timeout)
+        self._timeout = timeout
+        self.client_version = client_version
+        self.device_id = device_id
+        self._keeper = TokenKeeper(on_tokens, tokens)
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    # ------------------------------------------------------------ session
+
+    @property
+    def tokens(self) -> Tokens | None:
+        return self._keeper.tokens
+
+    def set_tokens(self, tokens: Tokens | None) -> None:
+        self._keeper.set(tokens)
+
+    def handshake(self) -> ServerInfo:
+        data = self._json("GET", "/v1/handshake", auth=False, what="handshake")
+        api_version = data.text("api_version")
+        if api_version != API_VERSION:
+            raise UpgradeRequired(
+                message=f"中心服务器的接口版本为 {api_version}，本工作站只支持版本 {API_VERSION}"
+            )
+        return ServerInfo(
+            api_version=api_version,
+            instance_id=data.text("instance_id"),
+            high_water=data.integer("high_water"),
+            min_client_version=data.text("min_client_version"),
+            max_client_version=data.text("max_client_version"),
+            server_version=data.text("server_version"),
+            server_time=data.time("server_time"),
+        )
+
+    def login(self, username: str, password: str, device_id: str) -> Tokens:
+        body = canonical_json({"username": username, "password": password, "device_id": device_id})
+        tokens = _tokens(self._json("POST", "/v1/auth/login", body=body, auth=False, what="tokens"))
+        self.device_id = device_id
+        self._keeper.store(tokens)
+        return tokens
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        body = canonical_json({"refresh_token": refresh_token, "device_id": self.device_id})
+        try:
+            data = self._json("POST", "/v1/auth/refresh", body=body, auth=False, what="tokens")
+        except (LoginFailed, SessionExpired):
+            self._keeper.store(None)
+            raise SessionExpired() from None
+        tokens = _tokens(data)
+        self._keeper.store(tokens)
+        return tokens
+
+    def logout(self) -> None:
+        try:
+            if self.tokens is not None:
+                self._call("POST", "/v1/auth/logout", body=b"{}", expect=(204,), refresh=False)
+        except (RetryableError, SessionExpired) as exc:
+            log.info("logout not confirmed by the server: %s", exc.code)
+        finally:
+            self._keeper.store(None)
+
+    # ------------------------------------------------------------ reference, cases
+
+    def pull_reference(self, kind: str, cursor: str | None, limit: int = 100) -> Page[RefItem]:
+        return self._page(f"/v1/reference/{kind}", cursor, limit, _ref_item)
+
+    def push_case(
+        self,
+        case_id: str,
+        document: Mapping[str, Any],
+        base_version: int | None,
+        idempotency_key: str,
+        case_number: str | None = None,
+    ) -> CaseAck:
+        base = base_version or 0
+        body = canonical_json({"base_version": base, "fields": document, "case_number": case_number})
+        headers = {"Idempotency-Key": idempotency_key}
+        if base:
+            headers["If-Match"] = f'"{base}"'
+        response = self._call("PUT", f"/v1/cases/{case_id}", body=body, headers=headers, expect=(200, 201))
+        case = _case(json_object(response, "case"))
+        replayed = response.headers.get("Idempotent-Replayed", "").lower() == "true"
+        return CaseAck(**_fields_of(case), replayed=replayed)
+
+    def get_case(self, case_id: str) -> ServerCase | None:
+        try:
+            return _case(self._json("GET", f"/v1/cases/{case_id}", what="case"))
+        except RecordRejected as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def pull_changes(self, cursor: str | None, limit: int = 100) -> Page[CaseChange]:
+        return self._page("/v1/changes", cursor, limit, _case)
+
+    def push_events(self, case_id: str, events: Sequence[CaseEvent]) -> EventsAck:
+        body = canonical_json({"events": [_wire_event(event) for event in events]})
+        data = self._json("POST", f"/v1/cases/{case_id}/events", body=body, what="events_ack")
+        return EventsAck(
+            accepted=data.integer("accepted"),
+            duplicates=data.integer("duplicates"),
+            head_seq=data.integer("head_seq"),
+            head_hash=data.opt_text("head_hash"),
+        )
+
+    def anchor(self, case_id: str, head_seq: int, head_hash: str) -> AnchorReceipt:
+        body = canonical_json({"head_seq": head_seq, "head_hash": head_hash})
+        data = self._json("POST", f"/v1/cases/{case_id}/anchor", body=body, expect=(200, 201), what="anchor")
+        return AnchorReceipt(
+            case_id=data.text("case_id"),
+            head_seq=data.integer("head_seq"),
+            head_hash=data.text("head_hash"),
+            anchored_at=data.time("anchored_at"),
+        )
+
+    # ------------------------------------------------------------ attachments
+
+    def start_upload(self, sha256: str, size: int, filename: str, media_type: str) -> UploadState:
+        body = canonical_json(
+            {"sha256": sha256, "size": size, "filename": filename, "media_type": media_type}
+        )
+        return _upload(self._json("POST", "/v1/attachments", body=body, expect=(200, 201), what="upload"))
+
+    def send_chunk(self, upload_id: str, offset: int, data: bytes) -> int:
+        response = self._call(
+            "PUT",
+            f"/v1/attachments/uploads/{upload_id}",
+            body=data,
+            content_type="application/octet-stream",
+            params={"offset": str(offset)},
+        )
+        return _upload(json_object(response, "upload")).offset
+
+    def upload_offset(self, upload_id: str) -> int:
+        response = self._call("HEAD", f"/v1/attachments/uploads/{upload_id}")
+        value = response.headers.get("Upload-Offset", "")
+        if not value.isdigit():
+            raise malformed(f"Upload-Offset {value!r}")
+        return int(value)
+
+    def complete_upload(self, upload_id: str) -> UploadState:
+        path = f"/v1/attachments/uploads/{upload_id}/complete"
+        return _upload(self._json("POST", path, body=b"{}", what="upload"))
+
+    def download(self, sha256: str, sink: IO[bytes]) -> int:
+        with self._stream("GET", f"/v1/attachments/{sha256}") as response:
+            digest = hashlib.sha256()
+            size = 0
+            try:
+                for chunk in response.iter_bytes(1024 * 1024):
+                    digest.update(chunk)
+                    sink.write(chunk)
+                    size += len(chunk)
+            except httpx.TransportError as exc:
+                raise RetryableError("附件下载中断，稍后自动重试", code="network") from exc
+        if digest.hexdigest() != sha256:
+            raise RetryableError(
+                "下载的附件与其校验值不符（可能传输出错），已丢弃，稍后重试", code="download_corrupt"
+            )
+        return size
+
+    # ------------------------------------------------------------ tasks, publication
+
+    def pull_tasks(self, cursor: str | None, limit: int = 100) -> Page[Task]:
+        return self._page("/v1/tasks", cursor, limit, _task)
+
+    def ack_task(self, task_id: str, status: str, case_id: str | None = None) -> Task:
+        body = canonical_json({"status": status, "case_id": case_id})
+        return _task(self._json("POST", f"/v1/tasks/{task_id}/ack", body=body, what="task"))
+
+    def publish(
+        self,
+        case_id: str,
+        decision_number: str,
+        content: str,
+        published_on: dt.date,
+        idempotency_key: str,
+    ) -> Publication:
+        body = canonical_json(
+            {
+                "case_id": case_id,
+                "decision_number": decision_number,
+                "content": content,
+                "published_on": published_on,
+            }
+        )
+        data = self._json(
+            "POST",
+            "/v1/publications",
+            body=body,
+            headers={"Idempotency-Key": idempotency_key},
+            expect=(200, 201),
+            what="publication",
+        )
+        return _publication(data)
+
+    def withdraw(self, publication_id: str, reason: str) -> Publication:
+        body = canonical_json({"reason": reason})
+        path = f"/v1/publications/{publication_id}/withdraw"
+        return _publication(self._json("POST", path, body=body, what="publication"))
+
+    # ------------------------------------------------------------ HTTP
+
+    def _page(self, path: str, cursor: str | None, limit: int, parse: Callable[[Fields], T]) -> Page[T]:
+        params = {"limit": str(limit)}
+        if cursor is not None:
+            params["cursor"] = cursor
+        data = self._json("GET", path, params=params, what="page")
+        items = tuple(parse(item) for item in data.objects("items"))
+        return Page(items=items, next_cursor=data.text("next_cursor"), has_more=data.flag("has_more"))
+
+    def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        body: bytes | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: bool = True,
+        expect: tuple[int, ...] = (200,),
+    ) -> Fields:
+        response = self._call(
+            method, path, body=body, params=params, headers=headers, auth=auth, expect=expect
+        )
+        return json_object(response, what)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None,
+        content_type: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        token: str | None,
+    ) -> httpx.Request:
+        all_headers = {"X-Client-Version": self.client_version, "Accept": JSON, **(headers or {})}
+        if body is not None:
+            all_headers["Content-Type"] = content_type
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {token}"
+        return self._client.build_request(
+            method,
+            self.base_url + path,
+            content=body,
+            params=params,
+            headers=all_headers,
+            timeout=self._timeout,
+        )
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        content_type: str = JSON,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: bool = True,
+        expect: tuple[int, ...] = (200,),
+        refresh: bool = True,
+    ) -> httpx.Response:
+        """Send one request (with one refresh-and-retry on an expired token); a status other
+        than ``expect`` raises the port's error."""
+        for attempt in (1, 2):
+            token = self._keeper.access_token() if auth else None
+            request = self._request(
+                method,
+                path,
+                body=body,
+                content_type=content_type,
+                params=params,
+                headers=headers,
+                token=token,
+            )
+            response = send(self._client, request)
+            if response.status_code in expect:
+                return response
+            if auth and refresh and attempt == 1 and response.status_code == 401:
+                expired = _error_code(response) == "token_expired"
+                if self._keeper.retry_after_auth_failure(token, expired=expired, refresh=self.refresh):
+                    continue
+            self._raise_for(response, auth=auth)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextmanager
+    def _stream(self, method: str, path: str) -> Iterator[httpx.Response]:
+        """A streamed GET (downloads): errors are read and raised like :meth:`_call`'s."""
+        for attempt in (1, 2):
+            token = self._keeper.access_token()
+            request = self._request(
+                method, path, body=None, content_type=JSON, params=None, headers=None, token=token
+            )
+            try:
+                response = self._client.send(request, stream=True)
+            except httpx.TransportError as exc:
+                raise RetryableError(
+                    "无法连接中心服务器（网络中断或超时），稍后自动重试", code="network"
+                ) from exc
+            try:
+                if response.status_code == 200:
+                    yield response
+                    return
+                try:
+                    response.read()
+                except httpx.TransportError as exc:
+                    raise RetryableError(code="network") from exc
+                if attempt == 1 and response.status_code == 401:
+                    expired = _error_code(response) == "token_expired"
+                    if self._keeper.retry_after_auth_failure(token, expired=expired, refresh=self.refresh):
+                        continue
+                self._raise_for(response, auth=True)
+            finally:
+                response.close()
+
+    def _raise_for(self, response: httpx.Response, *, auth: bool) -> None:
+        """Raise the port's error for a non-success response."""
+        status = response.status_code
+        try:
+            error = json_object(response, "error").obj("error")
+            code = error.text("code")
+            message = error.text("message")
+            details = error.mapping("details") if error.has("details") else {}
+        except RetryableError:
+            if status in RETRYABLE_STATUSES or status >= 500:
+                raise retryable_for_status(response) from None
+            raise
+        if status in RETRYABLE_STATUSES or status >= 500:
+            raise retryable_for_status(response, message if status != 500 else "")
+        if status == 401:
+            if code == "invalid_credentials":
+                raise LoginFailed(message)
+            if auth:
+                self._keeper.store(None)
+            raise SessionExpired()
+        if status == 426:
+            raise UpgradeRequired(
+                str(details.get("min_client_version", "")), str(details.get("max_client_version", ""))
+            )
+        if status == 409 and code == "version_conflict":
+            current = details.get("current_version")
+            if not isinstance(current, int):
+                raise malformed("version_conflict without current_version")
+            server = details.get("server_document")
+            raise VersionConflict(
+                current, None if server is None else _case(Fields.of(server, "server_document"))
+            )
+        if status == 409 and code == "case_locked":
+            server = details.get("server_document")
+            raise CaseLocked(None if server is None else _case(Fields.of(server, "server_document")))
+        if status == 409 and code == "cursor_ahead":
+            high_water = details.get("high_water")
+            raise ServerRestored(high_water if isinstance(high_water, int) else 0)
+        if 400 <= status < 500:
+            raise RecordRejected(code, message, status, details)
+        raise SyncError(message or "中心服务器返回了无法识别的结果", code=code, status=status)
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        return json_object(response, "error").obj("error").text("code")
+    except RetryableError:
+        return ""
+
+
+# ---------------------------------------------------------------- wire ↔ values
+
+
+def _tokens(data: Fields) -> Tokens:
+    officer = data.obj("officer")
+    return Tokens(
+        access_token=data.text("access_token"),
+        refresh_token=data.text("refresh_token"),
+        access_expires_at=data.time("access_expires_at"),
+        refresh_expires_at=data.time("refresh_expires_at"),
+        officer=OfficerInfo(
+            officer_id=officer.text("officer_id"),
+            username=officer.text("username"),
+            name=officer.text("name"),
+            township_code=officer.text("township_code"),
+            township_name=officer.text("township_name"),
+        ),
+    )
+
+
+def _ref_item(data: Fields) -> RefItem:
+    deleted = data.flag("deleted")
+    payload = data.opt_obj("payload")
+    if payload is None and not deleted:
+        raise malformed("reference item without payload")
+    return RefItem(
+        kind=data.text("kind"),
+        item_id=data.text("id"),
+        version=data.integer("version"),
+        updated_seq=data.integer("updated_seq"),
+        deleted=deleted,
+        township_code=data.opt_text("township_code"),
+        payload=None if payload is None else dict(payload.data),
+    )
+
+
+def _case(data: Fields) -> ServerCase:
+    return ServerCase(
+        case_id=data.text("case_id"),
+        township_code=data.text("township_code"),
+        version=data.integer("version"),
+        updated_seq=data.integer("updated_seq"),
+        case_number=data.opt_text("case_number"),
+        review_status=data.choice("review_status", REVIEW_STATUSES),
+        locked=data.flag("locked"),
+        document=data.mapping("fields"),
+        updated_at=data.time("updated_at"),
+    )
+
+
+def _fields_of(case: ServerCase) -> dict[str, Any]:
+    return {name: getattr(case, name) for name in ServerCase.__dataclass_fields__}
+
+
+def _wire_event(event: CaseEvent) -> dict[str, Any]:
+    data: dict[str, Any] = record.to_json(
+        {
+            "event_id": event.event_id,
+            "seq": event.seq,
+            "occurred_at": event.occurred_at,
+            "actor_id": event.actor_id,
+            "actor_role": event.actor_role,
+            "action": event.action,
+            "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in event.changes],
+            "payload": event.payload,
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        }
+    )
+    return data
+
+
+def _upload(data: Fields) -> UploadState:
+    status = data.choice("status", UPLOAD_STATUSES)
+    upload_id = data.opt_text("upload_id")
+    if upload_id is None and status != "already_present":
+        raise malformed(f"upload {status} without upload_id")
+    return UploadState(
+        upload_id=upload_id,
+        sha256=data.text("sha256"),
+        size=data.integer("size"),
+        offset=data.integer("offset"),
+        already_present=status == "already_present",
+        complete=status == "complete",
+        max_chunk_bytes=data.integer("max_chunk_bytes"),
+    )
+
+
+def _task(data: Fields) -> Task:
+    return Task(
+        task_id=data.text("id"),
+        kind=data.choice("kind", frozenset({"clue", "task"})),
+        township_code=data.text("township_code"),
+        title=data.text("title"),
+        description=data.text("description"),
+        location=data.text("location"),
+        deadline=data.opt_day("deadline"),
+        source=data.text("source"),
+        evidence_sha256=data.strings("evidence_sha256"),
+        status=data.choice("status", TASK_STATUSES),
+        case_id=data.opt_text("case_id"),
+        version=data.integer("version"),
+        updated_seq=data.integer("updated_seq"),
+    )
+
+
+def _publication(data: Fields) -> Publication:
+    return Publication(
+        publication_id=data.text("id"),
+        case_id=data.text("case_id"),
+        decision_number=data.text("decision_number"),
+        content=data.opt_text("content"),
+        published_on=data.day("published_on"),
+        status=data.choice("status", frozenset({"published", "withdrawn"})),
+        withdrawn_reason=data.opt_text("withdrawn_reason"),
+        updated_seq=data.integer("updated_seq"),
+    )

@@ -1,0 +1,284 @@
+"""Helpers shared by the HTTP sync adapters: sending, strict response reading, Retry-After.
+
+Nothing here knows an API's shapes. :func:`send` turns transport failures (refused, reset,
+timeout, a body cut short) into :class:`RetryableError`; :func:`json_body` refuses anything
+that is not complete, well-formed JSON of the expected media type; :class:`Fields` reads a
+JSON object field by field, raising :class:`RetryableError` on the first missing or mistyped
+value, so an adapter either returns a whole value or raises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import logging
+import math
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn, TypeVar
+
+import httpx
+
+from workstation.domain.sync_ports import RetryableError, SessionExpired, TokenListener, Tokens
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MALFORMED_MESSAGE = "服务器响应不完整或格式不对（可能是网络门户页），本批数据未应用，稍后重试"
+NETWORK_MESSAGE = "无法连接中心服务器（网络中断或超时），稍后自动重试"
+BUSY_MESSAGE = "中心服务器繁忙或暂时不可用，稍后自动重试"
+#: Statuses that mean "try again later" whatever the body says.
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+def malformed(reason: str) -> RetryableError:
+    """The error for a response that is not what the API promises (logged with ``reason``)."""
+    log.warning("malformed server response: %s", reason)
+    return RetryableError(MALFORMED_MESSAGE, code="malformed_response")
+
+
+def send(client: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """Send ``request`` and read the whole body; transport failures → RetryableError."""
+    try:
+        response = client.send(request)
+        response.read()
+    except httpx.TimeoutException as exc:
+        log.info("%s %s timed out: %s", request.method, request.url.path, exc)
+        raise RetryableError(NETWORK_MESSAGE, code="timeout") from exc
+    except httpx.TransportError as exc:  # connect, read, write, protocol (truncated body) errors
+        log.info("%s %s failed: %r", request.method, request.url.path, exc)
+        raise RetryableError(NETWORK_MESSAGE, code="network") from exc
+    return response
+
+
+def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds from now: delay-seconds or an HTTP-date; None if absent or bad."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    current = now or dt.datetime.now(dt.UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+def retryable_for_status(response: httpx.Response, message: str = "") -> RetryableError:
+    """The RetryableError of a 408/429/5xx answer, with the server's Retry-After."""
+    return RetryableError(
+        message or BUSY_MESSAGE,
+        code=f"http_{response.status_code}",
+        status=response.status_code,
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+    )
+
+
+def media_type(response: httpx.Response) -> str:
+    value: str = response.headers.get("Content-Type", "")
+    return value.split(";")[0].strip().lower()
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The response's JSON document; anything else (HTML, bad UTF-8, bad JSON) → RetryableError."""
+    kind = media_type(response)
+    if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
+        raise malformed(f"{response.request.method} {response.request.url.path}: Content-Type {kind!r}")
+    length = response.headers.get("Content-Length")
+    if length is not None and length.isdigit() and int(length) != len(response.content):
+        raise malformed(f"body of {len(response.content)} bytes, Content-Length {length}")
+    try:
+        return json.loads(response.content.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise malformed(f"{response.request.method} {response.request.url.path}: {exc}") from exc
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_object(response: httpx.Response, what: str) -> Fields:
+    """The response's JSON object as :class:`Fields` (an array or scalar → RetryableError)."""
+    return Fields.of(json_body(response), what)
+
+
+class Fields:
+    """Typed, strict reads from one JSON object of a response (``what`` names it in logs)."""
+
+    def __init__(self, data: Mapping[str, Any], what: str) -> None:
+        self.data = data
+        self.what = what
+
+    @classmethod
+    def of(cls, value: object, what: str) -> Fields:
+        if not isinstance(value, dict):
+            raise malformed(f"{what}: expected an object, got {type(value).__name__}")
+        return cls(value, what)
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def _get(self, key: str) -> Any:
+        if key not in self.data:
+            raise malformed(f"{self.what}: missing {key!r}")
+        return self.data[key]
+
+    def _fail(self, key: str, expected: str) -> NoReturn:
+        raise malformed(f"{self.what}.{key}: expected {expected}, got {self.data.get(key)!r:.80}")
+
+    def text(self, key: str) -> str:
+        value = self._get(key)
+        if not isinstance(value, str):
+            self._fail(key, "a string")
+        return value
+
+    def opt_text(self, key: str) -> str | None:
+        value = self._get(key)
+        if value is not None and not isinstance(value, str):
+            self._fail(key, "a string or null")
+        return value
+
+    def integer(self, key: str) -> int:
+        value = self._get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            self._fail(key, "an integer")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key)
+        if not isinstance(value, bool):
+            self._fail(key, "true or false")
+        return value
+
+    def obj(self, key: str) -> Fields:
+        value = self._get(key)
+        if not isinstance(value, dict):
+            self._fail(key, "an object")
+        return Fields(value, f"{self.what}.{key}")
+
+    def opt_obj(self, key: str) -> Fields | None:
+        value = self._get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self._fail(key, "an object or null")
+        return Fields(value, f"{self.what}.{key}")
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        return dict(self.obj(key).data)
+
+    def array(self, key: str) -> list[Any]:
+        value = self._get(key)
+        if not isinstance(value, list):
+            self._fail(key, "an array")
+        return value
+
+    def objects(self, key: str) -> list[Fields]:
+        return [Fields.of(item, f"{self.what}.{key}[{i}]") for i, item in enumerate(self.array(key))]
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        values = self.array(key)
+        if not all(isinstance(item, str) for item in values):
+            self._fail(key, "an array of strings")
+        return tuple(values)
+
+    def time(self, key: str) -> dt.datetime:
+        text = self.text(key)
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            self._fail(key, "an ISO 8601 time")
+        if value.tzinfo is None:
+            self._fail(key, "a time with its offset")
+        return value
+
+    def day(self, key: str) -> dt.date:
+        return self._parse(key, dt.date.fromisoformat, "a date YYYY-MM-DD")
+
+    def opt_day(self, key: str) -> dt.date | None:
+        if self._get(key) is None:
+            return None
+        return self.day(key)
+
+    def _parse(self, key: str, parse: Callable[[str], T], expected: str) -> T:
+        text = self.text(key)
+        try:
+            return parse(text)
+        except ValueError:
+            self._fail(key, expected)
+
+    def choice(self, key: str, allowed: frozenset[str]) -> str:
+        value = self.text(key)
+        if value not in allowed:
+            self._fail(key, f"one of {sorted(allowed)}")
+        return value
+
+
+class TokenKeeper:
+    """An adapter's tokens: the current pair, the ``on_tokens`` callback, one refresh at a time.
+
+    With rotating refresh tokens, two threads refreshing at once would send the same refresh
+    token twice, which servers treat as theft; :meth:`retry_after_auth_failure` lets the first
+    thread refresh and the others retry with its new tokens.
+    """
+
+    def __init__(self, on_tokens: TokenListener | None, tokens: Tokens | None) -> None:
+        self._on_tokens = on_tokens
+        self._tokens = tokens
+        self._lock = threading.Lock()  # guards _tokens
+        self._refresh_lock = threading.Lock()  # one refresh at a time (taken before _lock)
+
+    @property
+    def tokens(self) -> Tokens | None:
+        with self._lock:
+            return self._tokens
+
+    def set(self, tokens: Tokens | None) -> None:
+        """Use ``tokens`` without telling the listener (they came from it)."""
+        with self._lock:
+            self._tokens = tokens
+
+    def store(self, tokens: Tokens | None) -> None:
+        """Use ``tokens`` and tell the listener (new pair, or ``None``: the session ended)."""
+        with self._lock:
+            self._tokens = tokens
+        if self._on_tokens is not None:
+            self._on_tokens(tokens)
+
+    def access_token(self) -> str:
+        tokens = self.tokens
+        if tokens is None:
+            raise SessionExpired("尚未登录中心服务器，请先登录")
+        return tokens.access_token
+
+    def retry_after_auth_failure(
+        self, used_access_token: str | None, *, expired: bool, refresh: Callable[[str], object]
+    ) -> bool:
+        """After the server refused ``used_access_token``: may the request be sent again?
+
+        Yes when another thread rotated the tokens meanwhile (servers may revoke the old
+        access token at once), or when the token merely expired and one refresh — for all
+        threads — succeeded. No when the session is gone.
+        """
+        with self._refresh_lock:
+            current = self.tokens
+            if current is None:
+                return False
+            if current.access_token != used_access_token:
+                return True  # another thread refreshed meanwhile: retry with its tokens
+            if not expired:
+                return False
+            refresh(current.refresh_token)
+            return True

@@ -1,0 +1,349 @@
+"""同步: the provincial platform, login, 立即同步, what waits, what was refused, conflicts.
+
+Everything runs through the :class:`~workstation.ui.sync_status.SyncController` (one sync at
+a time, on the TaskRunner); this page reads widgets, calls it and shows the results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+
+from workstation.domain.errors import KnownError
+from workstation.services.changes import Result
+from workstation.services.sync import (
+    ConflictView,
+    LoginResult,
+    QuarantineView,
+    SyncStatus,
+    SyncSummary,
+    Take,
+    short_time,
+)
+from workstation.ui.errors import ErrorReporter
+from workstation.ui.forms.sync_page_ui import Ui_SyncPage
+from workstation.ui.login_dialog import LoginDialog
+from workstation.ui.models import HeaderedTableModel
+from workstation.ui.sync_status import SyncController
+
+_Index = QModelIndex | QPersistentModelIndex
+_RED = "#b91c1c"
+_GREEN = "#15803d"
+
+
+class ConflictsModel(HeaderedTableModel):
+    HEADERS = ("案件", "字段", "本机的值", "服务器的值", "原值")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[ConflictView, ...] = ()
+
+    def set_conflicts(self, rows: tuple[ConflictView, ...]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def conflict(self, row: int) -> ConflictView | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        c = self._rows[index.row()]
+        values = (c.case_title, c.field_label, c.local_text, c.remote_text, c.base_text)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return values[index.column()] if 0 <= index.column() < len(values) else None
+        return None
+
+
+class QuarantineModel(HeaderedTableModel):
+    HEADERS = ("案件", "内容", "原因", "尝试次数")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[QuarantineView, ...] = ()
+
+    def set_items(self, rows: tuple[QuarantineView, ...]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def item(self, row: int) -> QuarantineView | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        q = self._rows[index.row()]
+        values = (q.case_id, q.what, q.reason, str(q.attempts))
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return values[index.column()] if 0 <= index.column() < len(values) else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _plain_table(view: QTableView) -> None:
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setVisible(False)
+
+
+class SyncPage(QWidget):
+    status_shown = Signal()
+    conflict_resolved = Signal(str)
+
+    def __init__(
+        self, controller: SyncController, errors: ErrorReporter, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ui = Ui_SyncPage()
+        self.ui.setupUi(self)
+        self._controller = controller
+        self._errors = errors
+        self.conflicts_model = ConflictsModel()
+        self.quarantine_model = QuarantineModel()
+        self.ui.conflictsView.setModel(self.conflicts_model)
+        self.ui.quarantineView.setModel(self.quarantine_model)
+        for view in (self.ui.conflictsView, self.ui.quarantineView):
+            _plain_table(view)
+        self.login_dialog: LoginDialog | None = None
+        self._status: SyncStatus | None = None
+        self._selected_id: str | None = None
+        self.ui.syncProgress.hide()
+        self._show_conflict(None)
+        self._connect_signals()
+        if controller.last_status is not None:
+            self._on_controller_status_changed(controller.last_status)
+        if controller.last_summary is not None:
+            self._on_controller_sync_finished(controller.last_summary)
+        if controller.running:
+            self._on_controller_sync_started()
+
+    def _connect_signals(self) -> None:
+        c = self._controller
+        c.status_changed.connect(self._on_controller_status_changed)
+        c.status_failed.connect(self._on_controller_status_failed)
+        c.sync_started.connect(self._on_controller_sync_started)
+        c.sync_finished.connect(self._on_controller_sync_finished)
+        c.sync_failed.connect(self._on_controller_sync_failed)
+        self.ui.loginButton.clicked.connect(self._on_login_clicked)
+        self.ui.logoutButton.clicked.connect(self._on_logout_clicked)
+        self.ui.syncButton.clicked.connect(self._on_sync_clicked)
+        self.ui.retryButton.clicked.connect(self._on_retry_clicked)
+        self.ui.retryAllButton.clicked.connect(self._on_retry_all_clicked)
+        self.ui.takeLocalButton.clicked.connect(self._on_take_local_clicked)
+        self.ui.takeRemoteButton.clicked.connect(self._on_take_remote_clicked)
+        self.ui.manualButton.clicked.connect(self._on_manual_clicked)
+        self.ui.conflictsView.selectionModel().selectionChanged.connect(self._on_conflicts_selection_changed)
+        self.ui.quarantineView.selectionModel().selectionChanged.connect(
+            self._on_quarantine_selection_changed
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._controller.refresh_status()
+
+    # ------------------------------------------------------------ status
+
+    def _on_controller_status_changed(self, status: SyncStatus) -> None:
+        self._status = status
+        now = self._controller.now()
+        ui = self.ui
+        ui.serverValue.setText(status.server_url or "未设置（单机工作）")
+        ui.loginValue.setText(status.problem or status.login_text)
+        ui.networkValue.setText(status.network_text)
+        ui.networkValue.setStyleSheet(f"color: {_GREEN};" if status.online else "")
+        last = status.last_sync_text(now)
+        if status.last is not None:
+            outcome = "成功" if status.last.ok else "未完成"
+            last += f"；最近一次 {short_time(status.last.at, now)} {outcome}"
+        ui.lastSyncValue.setText(last)
+        ui.pendingValue.setText(
+            f"记录 {status.pending_records} 条（案件 {status.pending_cases} 件），"
+            f"附件 {status.pending_attachments} 个"
+        )
+        ui.tasksValue.setText(f"{status.tasks} 个")
+        ui.loginButton.setText("重新登录(&L)…" if status.logged_in else "登录(&L)…")
+        ui.logoutButton.setEnabled(status.logged_in)
+        self._update_sync_button()
+        ui.tabs.setTabText(0, f"冲突待处理（{len(status.conflicts)}）")
+        ui.tabs.setTabText(1, f"被拒收（隔离）（{len(status.quarantined)}）")
+        selected = self._selected_id
+        self.conflicts_model.set_conflicts(status.conflicts)
+        self.quarantine_model.set_items(status.quarantined)
+        ui.retryAllButton.setEnabled(bool(status.quarantined))
+        ui.retryButton.setEnabled(False)
+        self._reselect(selected)
+        if not self._controller.running and self._controller.last_summary is None and status.last is not None:
+            self._show_report(status.last.summary, status.last.errors, status.last.ok)
+        self.status_shown.emit()
+
+    def _on_controller_status_failed(self, text: str) -> None:
+        self.ui.loginValue.setText(text)
+        self.ui.networkValue.setText("离线")
+
+    def _update_sync_button(self) -> None:
+        logged_in = self._status is not None and self._status.logged_in
+        self.ui.syncButton.setEnabled(logged_in and not self._controller.running)
+        self.ui.syncButton.setToolTip("" if logged_in else "请先登录省级平台")
+
+    def _reselect(self, selected: str | None) -> None:
+        """Keep the conflict that was selected (if still open), else select the first."""
+        rows = [self.conflicts_model.conflict(r) for r in range(self.conflicts_model.rowCount())]
+        ids = [c.id for c in rows if c is not None]
+        row = ids.index(selected) if selected in ids else (0 if ids else -1)
+        if row >= 0:
+            self._selected_id = selected
+            self.ui.conflictsView.selectRow(row)
+            self._show_conflict(self.conflicts_model.conflict(row))
+        else:
+            self._show_conflict(None)
+
+    # ------------------------------------------------------------ sync
+
+    def _on_sync_clicked(self) -> None:
+        self._controller.sync_now()
+
+    def _on_controller_sync_started(self) -> None:
+        self.ui.syncProgress.show()
+        self.ui.reportValue.setText("正在同步…（可以继续工作）")
+        self.ui.reportValue.setStyleSheet("")
+        self._update_sync_button()
+
+    def _on_controller_sync_finished(self, summary: SyncSummary) -> None:
+        self.ui.syncProgress.hide()
+        self._update_sync_button()
+        when = short_time(summary.at, self._controller.now())
+        self._show_report(
+            f"{when} {'同步完成' if summary.ok else '同步未完成'}：{summary.text}", summary.errors, summary.ok
+        )
+
+    def _on_controller_sync_failed(self, text: str) -> None:
+        self.ui.syncProgress.hide()
+        self._update_sync_button()
+        self._show_report(text, (), False)
+
+    def _show_report(self, text: str, errors: tuple[str, ...], ok: bool) -> None:
+        lines = [text, *errors]
+        self.ui.reportValue.setText("\n".join(line for line in lines if line))
+        self.ui.reportValue.setStyleSheet("" if ok else f"color: {_RED};")
+
+    # ------------------------------------------------------------ login
+
+    def _on_login_clicked(self) -> None:
+        self.open_login()
+
+    def open_login(self) -> LoginDialog:
+        url = self._status.server_url if self._status is not None else ""
+        dialog = LoginDialog(url, parent=self)
+        dialog.submitted.connect(self._on_login_submitted)
+        self.login_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_login_submitted(self, url: str, username: str, password: str) -> None:
+        dialog = self.login_dialog
+        if dialog is None:
+            return
+
+        def done(_result: Result[LoginResult]) -> None:
+            dialog.succeeded()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, KnownError):
+                dialog.show_error(exc.user_text())
+            else:
+                dialog.show_error("登录时发生程序错误，详见错误报告。")
+                self._errors.report(exc)
+
+        self._controller.login(url, username, password, done, failed)
+
+    def _on_logout_clicked(self) -> None:
+        self.ui.logoutButton.setEnabled(False)
+        self._controller.logout()
+
+    # ------------------------------------------------------------ conflicts
+
+    def _on_conflicts_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.ui.conflictsView.selectionModel().selectedRows()
+        self._show_conflict(self.conflicts_model.conflict(rows[0].row()) if rows else None)
+
+    def selected_conflict(self) -> ConflictView | None:
+        rows = self.ui.conflictsView.selectionModel().selectedRows()
+        return self.conflicts_model.conflict(rows[0].row()) if rows else None
+
+    def _show_conflict(self, conflict: ConflictView | None) -> None:
+        ui = self.ui
+        changed = conflict is None or conflict.id != self._selected_id
+        self._selected_id = conflict.id if conflict is not None else None
+        ui.fieldValue.setText(f"{conflict.case_title}\n{conflict.field_label}" if conflict else "—")
+        ui.localText.setPlainText(conflict.local_text if conflict else "")
+        ui.remoteText.setPlainText(conflict.remote_text if conflict else "")
+        ui.baseText.setPlainText(conflict.base_text if conflict else "")
+        if changed:
+            ui.manualEdit.setText(conflict.local_edit if conflict else "")
+        for widget in (ui.takeLocalButton, ui.takeRemoteButton, ui.manualButton, ui.manualEdit):
+            widget.setEnabled(conflict is not None)
+        ui.detailGroup.setTitle(f"选中的冲突：{conflict.field_label}" if conflict else "选中的冲突（无）")
+
+    def _on_take_local_clicked(self) -> None:
+        self._resolve("local")
+
+    def _on_take_remote_clicked(self) -> None:
+        self._resolve("remote")
+
+    def _on_manual_clicked(self) -> None:
+        self._resolve("manual")
+
+    def _resolve(self, take: Take) -> None:
+        conflict = self.selected_conflict()
+        if conflict is None:
+            return
+        for widget in (self.ui.takeLocalButton, self.ui.takeRemoteButton, self.ui.manualButton):
+            widget.setEnabled(False)
+        chosen = {"local": "本机的值", "remote": "服务器的值", "manual": "手工填写的值"}[take]
+
+        def done(result: Result[ConflictView]) -> None:
+            self.ui.resolveMessage.setStyleSheet("")
+            self.ui.resolveMessage.setText(
+                f"“{result.value.field_label}”已采用{chosen}，已记入全过程记录，下次同步时上传。"
+            )
+            self.conflict_resolved.emit(result.value.id)
+
+        def failed(exc: BaseException) -> None:
+            self._show_conflict(self.selected_conflict())
+            if isinstance(exc, KnownError):
+                self.ui.resolveMessage.setStyleSheet(f"color: {_RED};")
+                self.ui.resolveMessage.setText(exc.user_text())
+            else:
+                self._errors.report(exc)
+
+        self._controller.resolve(conflict, take, self.ui.manualEdit.text(), done, failed)
+
+    # ------------------------------------------------------------ quarantine
+
+    def _on_quarantine_selection_changed(
+        self, _selected: QItemSelection, _deselected: QItemSelection
+    ) -> None:
+        self.ui.retryButton.setEnabled(bool(self.ui.quarantineView.selectionModel().selectedRows()))
+
+    def _on_retry_clicked(self) -> None:
+        rows = self.ui.quarantineView.selectionModel().selectedRows()
+        item = self.quarantine_model.item(rows[0].row()) if rows else None
+        if item is not None:
+            self.ui.retryButton.setEnabled(False)
+            self._controller.retry(item.op_id)
+
+    def _on_retry_all_clicked(self) -> None:
+        self.ui.retryAllButton.setEnabled(False)
+        self._controller.retry(None)

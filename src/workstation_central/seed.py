@@ -1,0 +1,185 @@
+"""A classroom township: officers with known passwords, reference data, holidays, two tasks.
+
+Running it again changes nothing (items equal to the stored ones are left alone, tasks have
+fixed ids), so a classroom can re-seed before every lesson.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from workstation_central.schemas import OfficerIn, ReferenceIn, TaskIn
+from workstation_central.service import CentralService
+
+CLASSROOM_TOWNSHIP = "330106001"
+CLASSROOM_TOWNSHIP_NAME = "示范镇"
+CLASSROOM_PASSWORD = "classroom-2026"
+_OFFICERS = (
+    ("zhangsan", "张三", "33010620260001"),
+    ("lisi", "李四", "33010620260002"),
+    ("wangwu", "王五", "33010620260003"),
+)
+_TASK_NAMESPACE = uuid.UUID("6f1e6d52-3c53-4c1e-9d0b-6a1d7c2e5b10")
+
+
+@dataclass(frozen=True, slots=True)
+class SeededOfficer:
+    username: str
+    name: str
+    password: str
+    certificate_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeededTownship:
+    """What :func:`seed` created: the township, its officers (with passwords), its task ids."""
+
+    code: str
+    name: str
+    officers: tuple[SeededOfficer, ...]
+    task_ids: tuple[str, ...]
+    evidence_sha256: str
+
+
+def seeded_officers(code: str) -> tuple[SeededOfficer, ...]:
+    """The officers :func:`seed` makes for township ``code`` (usernames suffixed off the default)."""
+    suffix = "" if code == CLASSROOM_TOWNSHIP else f"-{code}"
+    return tuple(
+        SeededOfficer(f"{username}{suffix}", name, CLASSROOM_PASSWORD, f"{cert[:-4]}{code[-2:]}{cert[-2:]}")
+        for username, name, cert in _OFFICERS
+    )
+
+
+def _statutes() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (
+            "law:行政处罚法",
+            {
+                "law_id": "行政处罚法",
+                "title": "中华人民共和国行政处罚法",
+                "version": "2021-01-22",
+                "articles": [
+                    {"number": "第三十三条", "topic": "不予行政处罚的情形"},
+                    {"number": "第五十一条", "topic": "当场作出行政处罚决定的条件"},
+                    {"number": "第六十三条", "topic": "听证的范围"},
+                ],
+            },
+        ),
+        (
+            "law:城乡规划法",
+            {
+                "law_id": "城乡规划法",
+                "title": "中华人民共和国城乡规划法",
+                "version": "2019-04-23",
+                "articles": [{"number": "第六十四条", "topic": "未取得建设工程规划许可证进行建设"}],
+            },
+        ),
+    ]
+
+
+def _benchmarks() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (
+            "item:330217004000",
+            {
+                "item_code": "330217004000",
+                "item_name": "对擅自占用城市道路、桥梁、城市广场等公共场所经营的行政处罚",
+                "basis": "城市市容和环境卫生管理条例",
+                "levels": [
+                    {"level": "较轻", "condition": "首次违法且及时改正", "fine_min": 0, "fine_max": 200},
+                    {"level": "一般", "condition": "经责令改正后仍未改正", "fine_min": 200, "fine_max": 500},
+                    {
+                        "level": "严重",
+                        "condition": "多次违法或造成不良影响",
+                        "fine_min": 500,
+                        "fine_max": 2000,
+                    },
+                ],
+            },
+        )
+    ]
+
+
+def _holidays() -> dict[str, Any]:
+    return {
+        "year": 2026,
+        "holidays": [
+            {"date": "2026-01-01", "name": "元旦"},
+            {"date": "2026-10-01", "name": "国庆节"},
+            {"date": "2026-10-02", "name": "国庆节"},
+            {"date": "2026-10-03", "name": "国庆节"},
+        ],
+        "workdays": [{"date": "2026-10-10", "name": "国庆节调休上班"}],
+    }
+
+
+def seed(service: CentralService, code: str = CLASSROOM_TOWNSHIP, name: str | None = None) -> SeededTownship:
+    """Create (or leave as it is) the classroom township ``code`` and its data."""
+    township_name = name or (CLASSROOM_TOWNSHIP_NAME if code == CLASSROOM_TOWNSHIP else f"教学乡镇{code}")
+    service.put_township(code, township_name)
+    officers = seeded_officers(code)
+    for officer in officers:
+        service.put_officer(
+            officer.username,
+            OfficerIn(name=officer.name, township_code=code, password=officer.password),
+            only_if_changed=True,
+        )
+        service.put_reference(
+            "officers",
+            f"officer:{officer.username}",
+            ReferenceIn(
+                township_code=code,
+                payload={
+                    "username": officer.username,
+                    "name": officer.name,
+                    "certificates": [
+                        {
+                            "number": officer.certificate_number,
+                            "valid_from": "2025-01-01",
+                            "valid_until": "2030-12-31",
+                        }
+                    ],
+                },
+            ),
+            only_if_changed=True,
+        )
+    for item_id, payload in _statutes():
+        service.put_reference("statutes", item_id, ReferenceIn(payload=payload), only_if_changed=True)
+    for item_id, payload in _benchmarks():
+        service.put_reference("benchmarks", item_id, ReferenceIn(payload=payload), only_if_changed=True)
+    service.put_reference("holidays", "holidays:2026", ReferenceIn(payload=_holidays()), only_if_changed=True)
+    evidence = service.put_file(
+        f"非现场监测抓拍记录：{township_name}人民路 12 号门前占道经营，2026-11-20 09:14。".encode(),
+        "抓拍记录.txt",
+        "text/plain; charset=utf-8",
+        code,
+    )
+    tasks = (
+        TaskIn(
+            township_code=code,
+            kind="clue",
+            title="人民路 12 号门前占道经营",
+            description="非现场监测发现店外摆摊占用人行道，请核查处理。",
+            location=f"{township_name}人民路 12 号",
+            source="非现场监测",
+            evidence_sha256=[evidence],
+        ),
+        TaskIn(
+            township_code=code,
+            kind="task",
+            title="集镇区域违规户外广告专项检查",
+            description="上级推送的专项检查任务，请在期限内完成并反馈。",
+            location=f"{township_name}集镇区域",
+            deadline=dt.date(2026, 12, 31),
+            source="县综合行政执法局",
+        ),
+    )
+    task_ids = []
+    for index, task in enumerate(tasks, start=1):
+        task_id = str(uuid.uuid5(_TASK_NAMESPACE, f"{code}/{index}"))
+        service.create_task(task, task_id=task_id)
+        task_ids.append(task_id)
+    return SeededTownship(code, township_name, officers, tuple(task_ids), evidence)
