@@ -80,3 +80,25 @@ def test_cells_roles_and_blocks(core: Core) -> None:
     model.set_keys([])
     assert model.rowCount() == 0
     assert model.index(0, 0).data() is None
+
+
+def test_unnumbered_cases_and_stages_are_shown_by_their_kind() -> None:
+    """A coercive measure or an inspection has no 案号 and is not “未立案”; the same stage code
+    reads as its own workflow names it."""
+
+    def row(key: int, kind: str, stage: str, number: str = "") -> CaseListRow:
+        return CaseListRow(key, f"c{key}", number, "案由", "当事人", stage, "林", None, 0, kind=kind)
+
+    rows = {
+        1: row(1, "coercive", "closed"),
+        2: row(2, "inspection", "rectify"),
+        3: row(3, "ordinary", "clue"),
+        4: row(4, "simple", "decided", "榕溪镇罚立字〔2026〕第5号"),
+        5: row(5, "ordinary", "decided", "榕溪镇罚立字〔2026〕第6号"),
+    }
+    labels = {"simple:decided": "当场决定", "ordinary:decided": "决定", "decided": "当场决定"}
+    model = CaseListModel(lambda keys: {k: rows[k] for k in keys}, labels)
+    model.set_keys([1, 2, 3, 4, 5])
+    numbers = [model.index(r, 0).data() for r in range(5)]
+    assert numbers == ["（强制措施）", "（行政检查）", "（未立案）", rows[4].case_number, rows[5].case_number]
+    assert [model.index(r, 3).data() for r in (3, 4)] == ["当场决定", "决定"]

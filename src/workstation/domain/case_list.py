@@ -61,6 +61,7 @@ class CaseListRow:
     lead_officer_name: str
     next_deadline: dt.date | None
     warning_level: int
+    kind: str = ""
 
 
 class CaseListSource(Protocol):

@@ -102,6 +102,16 @@ CASE_FILLED = frozenset({"officers"})
 _SERVICE_ACTIONS = {"create": "登记案件", "add_evidence": "登记证据"}
 
 
+#: What the 案号 column shows for a case without one: a penalty case is numbered when it is
+#: filed (立案); a coercive measure or an inspection is not a penalty case and has none.
+_UNNUMBERED = {"coercive": "（强制措施）", "inspection": "（行政检查）"}
+
+
+def case_number_text(number: str | None, kind: str) -> str:
+    """The 案号 as a list shows it: the number, or why there is none."""
+    return number or _UNNUMBERED.get(kind, "（未立案）")
+
+
 def option_label(field: str, code: str) -> str:
     """The Chinese label of ``code`` as a value of ``field`` (the code itself when unknown)."""
     labels = _FIELD_OPTIONS.get(field) or _ENUM_FIELDS.get(field) or {}
@@ -138,6 +148,7 @@ __all__ = [
     "LIST_VOCABULARIES",
     "RECORD_LISTS",
     "action_label",
+    "case_number_text",
     "circumstance_choices",
     "option_label",
     "value_text",

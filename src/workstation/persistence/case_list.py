@@ -155,7 +155,7 @@ class SqlCaseListSource:
             assert raw is not None
             found = raw.execute(
                 "SELECT rowid, id, COALESCE(case_number, ''), title, party_names, stage, lead_officer_name, "
-                f"next_deadline, warning_level FROM cases WHERE rowid IN ({marks})",
+                f"next_deadline, warning_level, kind FROM cases WHERE rowid IN ({marks})",
                 list(keys),
             ).fetchall()
         return {
@@ -169,6 +169,7 @@ class SqlCaseListSource:
                 lead_officer_name=str(r[6]),
                 next_deadline=dt.date.fromisoformat(str(r[7])) if r[7] else None,
                 warning_level=int(r[8]),
+                kind=str(r[9]),
             )
             for r in found
         }

@@ -20,6 +20,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from workstation.domain.case_list import COLUMNS, WARNING_LABELS, CaseListRow
 from workstation.domain.formatting import chinese_date
+from workstation.domain.vocabulary import case_number_text
 from workstation.ui.models import HeaderedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -93,11 +94,13 @@ class CaseListModel(HeaderedTableModel):
         return lines.get(keys[index])
 
     def _prepare(self, case: CaseListRow) -> _Line:
+        labels = self._stage_labels
+        stage = labels.get(f"{case.kind}:{case.stage}") or labels.get(case.stage, case.stage)
         texts = (
-            case.case_number or "（未立案）",
+            case_number_text(case.case_number, case.kind),
             case.title,
             case.party_names,
-            self._stage_labels.get(case.stage, case.stage),
+            stage,
             case.lead_officer_name,
             chinese_date(case.next_deadline) if case.next_deadline else "",
             WARNING_LABELS.get(case.warning_level, ""),

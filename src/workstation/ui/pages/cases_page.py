@@ -301,9 +301,12 @@ class CasesPage(QWidget):
         self._latest = 0
         self._sort = CaseSort.OPENED
         self._descending = True
+        # Stage labels by "kind:stage" (the same code means other things in other workflows),
+        # with the plain code as a fallback.
         labels: dict[str, str] = {}
-        for definition in stages.values():
+        for kind, definition in stages.items():
             for code, label in definition:
+                labels[f"{kind.value}:{code}"] = label
                 labels.setdefault(code, label)
         self._stage_labels = labels
         self.model = CaseListModel(self._fetch_rows, labels)

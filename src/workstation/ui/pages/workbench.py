@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QWidget
 
 from workstation.domain.entities import CaseBrief, OfficeSummary, StageCount
 from workstation.domain.formatting import chinese_date
+from workstation.domain.vocabulary import case_number_text
 from workstation.services.changes import Result
 from workstation.services.office import OfficeService
 from workstation.services.sync import ServerTask
@@ -69,7 +70,7 @@ class CaseBriefModel(HeaderedTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             values = (
-                case.case_number or "（未立案）",
+                case_number_text(case.case_number, case.kind),
                 case.title,
                 case.party_names,
                 case.stage_label or case.stage,
