@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from workstation.services.signatures import SignatureService
     from workstation.services.statutes import StatuteService
     from workstation.sync.engine import SyncClient
+    from workstation.sync.steps import SyncSteps
     from workstation.ui.current_user import CurrentUser, UserSwitcher
     from workstation.ui.main_window import MainWindow
     from workstation.ui.sync_status import SyncController
@@ -197,9 +198,23 @@ class Core:
             from workstation.sync.engine import make_sync_client
 
             self._sync = make_sync_client(
-                self.database.engine, self.paths, self.settings_store, self.credentials, self.clock.now
+                self.database.engine,
+                self.paths,
+                self.settings_store,
+                self.credentials,
+                self.clock.now,
+                steps=self._sync_steps,
             )
         return self._sync
+
+    def _sync_steps(self) -> SyncSteps:
+        """What a sync run does after push and pull: reference data, 公示, anchors, tasks."""
+        from workstation.persistence.reference_sync import SqlReferenceSync
+        from workstation.sync.steps import SyncSteps
+
+        return SyncSteps(
+            SqlReferenceSync(self.database.engine), discretion=self.discretion, statutes=self.statutes
+        )
 
     def _case_store(self) -> SqlCaseStore:
         """One case store (cases, their events and 案号) for every service that reads cases."""

@@ -7,8 +7,10 @@ fixed ids), so a classroom can re-seed before every lesson.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from workstation_central.schemas import OfficerIn, ReferenceIn, TaskIn
@@ -54,53 +56,19 @@ def seeded_officers(code: str) -> tuple[SeededOfficer, ...]:
 
 
 def _statutes() -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (
-            "law:行政处罚法",
-            {
-                "law_id": "行政处罚法",
-                "title": "中华人民共和国行政处罚法",
-                "version": "2021-01-22",
-                "articles": [
-                    {"number": "第三十三条", "topic": "不予行政处罚的情形"},
-                    {"number": "第五十一条", "topic": "当场作出行政处罚决定的条件"},
-                    {"number": "第六十三条", "topic": "听证的范围"},
-                ],
-            },
-        ),
-        (
-            "law:城乡规划法",
-            {
-                "law_id": "城乡规划法",
-                "title": "中华人民共和国城乡规划法",
-                "version": "2019-04-23",
-                "articles": [{"number": "第六十四条", "topic": "未取得建设工程规划许可证进行建设"}],
-            },
-        ),
-    ]
+    """No statute packs: law text is not shipped. A classroom loads real packs (the format of
+    docs/STATUTES.md) through ``PUT /v1/admin/reference/statutes/{id}``."""
+    return []
 
 
 def _benchmarks() -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (
-            "item:330217004000",
-            {
-                "item_code": "330217004000",
-                "item_name": "对擅自占用城市道路、桥梁、城市广场等公共场所经营的行政处罚",
-                "basis": "城市市容和环境卫生管理条例",
-                "levels": [
-                    {"level": "较轻", "condition": "首次违法且及时改正", "fine_min": 0, "fine_max": 200},
-                    {"level": "一般", "condition": "经责令改正后仍未改正", "fine_min": 200, "fine_max": 500},
-                    {
-                        "level": "严重",
-                        "condition": "多次违法或造成不良影响",
-                        "fine_min": 500,
-                        "fine_max": 2000,
-                    },
-                ],
-            },
-        )
-    ]
+    """The workstation's sample 裁量基准 (all marked 示例), as one benchmark pack."""
+    text = (
+        resources.files("workstation.resources")
+        .joinpath("discretion/sample_benchmarks.json")
+        .read_text("utf-8")
+    )
+    return [("benchmarks:示例", json.loads(text))]
 
 
 def _holidays() -> dict[str, Any]:

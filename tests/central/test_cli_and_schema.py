@@ -63,7 +63,7 @@ def test_seed_is_idempotent_and_a_newer_schema_is_refused(
     printed = capsys.readouterr().out
     assert "zhangsan" in printed and "classroom-2026" in printed
     before = _counts(db)
-    assert before["officers"] == 3 and before["tasks"] == 2 and before["reference_items"] > 5
+    assert before["officers"] == 3 and before["tasks"] == 2 and before["reference_items"] >= 5
     assert main(["seed", "--db", f"sqlite:///{db}"]) == 0
     assert _counts(db) == before  # nothing new, nothing re-versioned
     assert (tmp_path / "central.files" / "files").is_dir()

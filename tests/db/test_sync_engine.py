@@ -1,8 +1,7 @@
 """The sync engine against the real reference server (uvicorn on 127.0.0.1) and real SQLite.
 
 Two "machines" are two data directories migrated by the app, seeded with the demo township;
-each syncs through the real CentralV1Gateway (the events reader below adds GET …/events,
-which the engine uses when a gateway offers it).
+each syncs through the real CentralV1Gateway (whose ``pull_events`` reads GET …/events).
 """
 
 from __future__ import annotations
@@ -22,11 +21,11 @@ from tests.sync.fault_proxy import Fault, FaultProxy
 from workstation.app import Core, build_core
 from workstation.domain.cases import CaseKind, CaseSource
 from workstation.domain.record import CaseEvent
-from workstation.domain.sync_ports import CaseAck, Page, RetryableError
+from workstation.domain.sync_ports import CaseAck, RetryableError
 from workstation.paths import prepare_data_dir
 from workstation.persistence.case_events import SqlCaseEventStore
 from workstation.persistence.models import SyncCursorRow
-from workstation.persistence.sync_store import RemoteCase, SqlSyncStore, event_from_body
+from workstation.persistence.sync_store import RemoteCase, SqlSyncStore
 from workstation.services.cases import NewCaseSpec
 from workstation.sync.backoff import Backoff
 from workstation.sync.central_v1 import CentralV1Gateway
@@ -40,22 +39,10 @@ LI = "018f0c86-94dc-50c1-bc59-1a1adaa4f9d6"  # 李某（示例）
 D = dt.date
 
 
-class EventReadingGateway(CentralV1Gateway):
-    """CentralV1Gateway plus GET /v1/cases/{id}/events (the engine's optional EventFeed)."""
+class WithoutEventsReader(CentralV1Gateway):
+    """CentralV1Gateway as a server without GET …/events would be: no EventFeed."""
 
-    def pull_events(self, case_id: str, after_seq: int, limit: int = 500) -> Page[CaseEvent]:
-        tokens = self.tokens
-        assert tokens is not None
-        response = httpx.get(
-            f"{self.base_url}/v1/cases/{case_id}/events",
-            params={"after_seq": after_seq, "limit": limit},
-            headers={"Authorization": f"Bearer {tokens.access_token}"},
-            timeout=10,
-        )
-        response.raise_for_status()
-        data = response.json()
-        items = tuple(event_from_body(item, case_id) for item in data["items"])
-        return Page(items, str(items[-1].seq if items else after_seq), bool(data["has_more"]))
+    pull_events = None  # type: ignore[assignment]
 
 
 class FlakyGateway(CentralV1Gateway):
@@ -128,7 +115,7 @@ def machines(tmp_path: Path, server: CentralServer) -> Iterator[Any]:
     made: list[Machine] = []
 
     def make(
-        name: str, gateway_class: type[CentralV1Gateway] = EventReadingGateway, base_url: str | None = None
+        name: str, gateway_class: type[CentralV1Gateway] = CentralV1Gateway, base_url: str | None = None
     ) -> Machine:
         core = build_core(prepare_data_dir(tmp_path / name))
         core.office.seed_demo()
@@ -399,8 +386,8 @@ def test_the_same_field_edited_differently_is_a_conflict_for_a_person(
 def test_without_the_events_reader_a_forked_record_still_lands_once(
     machines: Any, server: CentralServer
 ) -> None:
-    a, b = machines("a"), machines("b", CentralV1Gateway)
-    assert not isinstance(b.gateway, EventFeed)
+    a, b = machines("a"), machines("b", WithoutEventsReader)
+    assert isinstance(a.gateway, EventFeed) and not isinstance(b.gateway, EventFeed)
     case_id = a.new_case()
     a.sync()
     b.sync()

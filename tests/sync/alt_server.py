@@ -14,7 +14,9 @@ conformance suite shows the port is not the central server's API in disguise. In
 - camelCase fields: ``caseNo``, ``rev``, ``payload``, ``auditState`` (0–3), ``frozen`` (0/1),
   local Beijing times ``"YYYY-MM-DD HH:MM:SS"``;
 - idempotency only through ``requestId`` on ``/case/save`` (stored per user, replayed with
-  ``"dup": true``, the body is not compared).
+  ``"dup": true``, the body is not compared);
+- a case's logs are read with ``GET /case/{id}/logs?since=<seq>&offset=&limit=``, paged like
+  the lists (``since`` is a ``seq`` there).
 
 Run it with :class:`AltServer` (uvicorn in a daemon thread on a free port of 127.0.0.1);
 tests set data up through its helper methods, not over HTTP.
@@ -345,6 +347,20 @@ def create_app(state: State) -> FastAPI:
             return _ok(
                 data={"added": len(fresh), "skipped": skipped, "lastSeq": head_seq, "lastHash": head_hash}
             )
+
+    @app.get("/api/v2/case/{case_id}/logs")
+    def read_logs(
+        case_id: str, session_cookie: SessionCookie = None, since: int = 0, offset: int = 0, limit: int = 20
+    ) -> dict[str, Any]:
+        user_of(session_cookie)
+        with state.lock:
+            if case_id not in state.cases:
+                raise Fail(40400, "案件不存在")
+            rows = [{**item, "rowVersion": item["seq"]} for item in state.logs.get(case_id, [])]
+            answer = page(rows, since, offset, limit)
+            for row in answer["rows"]:
+                del row["rowVersion"]
+            return answer
 
     @app.post("/api/v2/case/{case_id}/seal")
     async def seal(case_id: str, request: Request, session_cookie: SessionCookie = None) -> dict[str, Any]:

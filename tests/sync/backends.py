@@ -11,15 +11,18 @@ end instead of counting what others wrote.
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from tests.central.server import CentralServer
 from tests.sync.alt_server import AltServer
+from workstation.domain.record import CaseEvent
 from workstation.domain.sync_ports import SyncGateway, TokenListener, Tokens
+from workstation.sync import central_v1, township_v2
 from workstation.sync.central_v1 import CentralV1Gateway
 from workstation.sync.township_v2 import TownshipV2Gateway
 
@@ -50,6 +53,8 @@ class Backend:
     lock_case: Callable[[str], None]
     add_task: Callable[[str], str]
     fresh: Callable[[Path], contextlib.AbstractContextManager[str]]
+    #: The body of a successful events page as this API writes it (to hand-craft bad answers).
+    events_body: Callable[[Sequence[CaseEvent], bool], bytes]
 
     def gateway(
         self,
@@ -123,7 +128,25 @@ def central_backend(server: CentralServer) -> Backend:
         ),
         add_task=add_task,
         fresh=fresh,
+        events_body=central_events_body,
     )
+
+
+def central_events_body(events: Sequence[CaseEvent], has_more: bool) -> bytes:
+    last = events[-1] if events else None
+    body = {
+        "items": [central_v1._wire_event(event) for event in events],
+        "head_seq": last.seq if last else 0,
+        "head_hash": last.hash if last else None,
+        "has_more": has_more,
+    }
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def township_events_body(events: Sequence[CaseEvent], has_more: bool) -> bytes:
+    rows = [township_v2._wire_event(event) for event in events]
+    body = {"errcode": 0, "errmsg": "ok", "total": len(rows) + (1 if has_more else 0), "rows": rows}
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 def alt_backend(server: AltServer) -> Backend:
@@ -146,6 +169,7 @@ def alt_backend(server: AltServer) -> Backend:
         lock_case=server.freeze_case,
         add_task=server.add_clue,
         fresh=fresh,
+        events_body=township_events_body,
     )
 
 

@@ -13,6 +13,7 @@ import email.utils
 import hashlib
 import io
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -341,6 +342,86 @@ def test_events_are_idempotent_and_chained(gateway: Gateway) -> None:
     assert missing.value.code == "not_found"
 
 
+def test_events_are_read_back_in_pages(gateway: Gateway) -> None:
+    case_id = new_case(gateway)
+    chain = events(case_id, 7)
+    gateway.push_events(case_id, chain)
+    whole = gateway.pull_events(case_id, 0)
+    assert list(whole.items) == chain and not whole.has_more
+    assert whole.next_cursor == "7"
+    read: list[CaseEvent] = []
+    after = 0
+    for _ in range(10):
+        page = gateway.pull_events(case_id, after, limit=3)
+        read.extend(page.items)
+        after = int(page.next_cursor)
+        if not page.has_more:
+            break
+    assert read == chain and after == 7
+    tail = gateway.pull_events(case_id, 5)
+    assert [e.seq for e in tail.items] == [6, 7] and tail.items[0].prev_hash == chain[4].hash
+    end = gateway.pull_events(case_id, 7)
+    assert end.items == () and not end.has_more and end.next_cursor == "7"
+    empty = new_case(gateway)
+    assert gateway.pull_events(empty, 0).items == ()
+    with pytest.raises(RecordRejected) as missing:
+        gateway.pull_events(new_id(), 0)
+    assert missing.value.code == "not_found"
+
+
+def _tampered_payload(chain: list[CaseEvent]) -> list[CaseEvent]:
+    return [chain[0], dataclasses.replace(chain[1], payload={"note": "被改过"}), *chain[2:]]
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(_tampered_payload, id="hash"),
+        pytest.param(lambda chain: [chain[0], chain[2]], id="gap"),
+        pytest.param(lambda chain: [chain[1], chain[0], chain[2]], id="order"),
+        pytest.param(lambda chain: events("another-case", 1), id="foreign"),
+        pytest.param(lambda chain: chain[1:], id="late-start"),
+    ],
+)
+def test_events_that_do_not_make_a_record_are_refused_whole(
+    backend: Backend,
+    proxied: Gateway,
+    proxy: FaultProxy,
+    tamper: Callable[[list[CaseEvent]], list[CaseEvent]],
+) -> None:
+    case_id = new_case(proxied)
+    chain = events(case_id, 3)
+    proxied.push_events(case_id, chain)
+    proxy.inject(Fault.status(200, body=backend.events_body(tamper(chain), False)), match="GET")
+    with pytest.raises(RetryableError) as caught:
+        proxied.pull_events(case_id, 0)
+    assert caught.value.message == MALFORMED_MESSAGE
+    assert list(proxied.pull_events(case_id, 0).items) == chain
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.html(),
+        Fault.invalid_json(),
+        Fault.truncate(0.7, fix_length=True),
+        Fault.truncate(),
+        Fault.corrupt(),
+    ],
+    ids=lambda fault: f"{fault.kind}-{fault.keep}-{fault.fix_length}-{fault.content_type[:9]}",
+)
+def test_a_broken_events_page_is_retryable_and_never_partial(
+    proxied: Gateway, proxy: FaultProxy, fault: Fault
+) -> None:
+    case_id = new_case(proxied)
+    chain = events(case_id, 4)
+    proxied.push_events(case_id, chain)
+    proxy.inject(fault, match="GET")
+    with pytest.raises(RetryableError):
+        proxied.pull_events(case_id, 0)
+    assert list(proxied.pull_events(case_id, 0).items) == chain
+
+
 def test_anchor_records_the_head_once(gateway: Gateway) -> None:
     case_id = new_case(gateway)
     chain = events(case_id, 2)
@@ -520,8 +601,8 @@ def test_failures_are_retryable_and_never_partial(
         assert error.retry_after is None
     else:
         assert error.retry_after is not None and abs(error.retry_after - retry_after) < 5
-    if fault.kind == "status" and fault.status_code == 200:
-        assert error.message == MALFORMED_MESSAGE
+    if (fault.kind == "status" and fault.status_code == 200) or fault.kind == "truncate":
+        assert error.message == MALFORMED_MESSAGE  # an answer came, but not a usable one
     assert proxy.pending() == 0
     assert proxied.pull_reference("holidays", None, 50).items  # the next try goes through
 

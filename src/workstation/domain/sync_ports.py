@@ -458,6 +458,16 @@ class SyncGateway(Protocol):
         """
         ...
 
+    def pull_events(self, case_id: str, after_seq: int, limit: int = 500) -> Page[CaseEvent]:
+        """The case's events with ``seq`` above ``after_seq``, ascending, at most ``limit``.
+
+        Each event's hash matches its content and the events continue one another from
+        ``after_seq + 1``; ``next_cursor`` is the last ``seq`` returned (as text) and
+        ``has_more`` says more follow (ask again after that ``seq``). RecordRejected
+        ``not_found`` when the server has no such case.
+        """
+        ...
+
     def anchor(self, case_id: str, head_seq: int, head_hash: str) -> AnchorReceipt:
         """Have the server record the chain head; RecordRejected ``anchor_mismatch``."""
         ...

@@ -667,3 +667,75 @@ class SyncMetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# ------------------------------------------------------------------ sync steps (0010_sync_steps)
+
+
+class SyncReferenceItemRow(Base):
+    """A reference item (officer, holiday table, 裁量基准 pack, statute pack) as last received."""
+
+    __tablename__ = "sync_reference_items"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_seq: Mapped[int] = mapped_column(Integer)
+    deleted: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
+    township_code: Mapped[str | None] = mapped_column(String(32))
+    #: canonical JSON of the item's payload (NULL when deleted).
+    payload: Mapped[str | None] = mapped_column(Text)
+    #: ``applied``, ``deleted`` or ``refused`` (with ``reason``, Chinese).
+    state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    #: The local row the item became (an officer's id, a benchmark id …).
+    target_id: Mapped[str | None] = mapped_column(String(60))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class SyncPublicationRow(Base):
+    """The 公示 of a case's decision (《行政处罚法》第四十八条) on the central server."""
+
+    __tablename__ = "sync_publications"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(36))
+    decision_number: Mapped[str] = mapped_column(String(80))
+    published_on: Mapped[dt.date] = mapped_column(Date)
+    content: Mapped[str] = mapped_column(Text)
+    publication_id: Mapped[str | None] = mapped_column(String(100))
+    #: ``pending`` (arguments fixed, not acknowledged), ``published``, ``withdrawn``, ``refused``.
+    status: Mapped[str] = mapped_column(String(20))
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class SyncAnchorRow(Base):
+    """A 全过程记录 chain head anchored on the server, or refused as not matching (an alarm)."""
+
+    __tablename__ = "sync_anchors"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    head_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    #: ``anchored`` or ``mismatch``.
+    state: Mapped[str] = mapped_column(String(20))
+    server_head_seq: Mapped[int | None] = mapped_column(Integer)
+    server_head_hash: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    anchored_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class SyncTaskCaseRow(Base):
+    """The case made from a pushed task or clue, and when the server acknowledged it."""
+
+    __tablename__ = "sync_task_cases"
+
+    task_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

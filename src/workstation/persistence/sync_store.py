@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -64,6 +65,8 @@ EVENT = "event"
 PENDING, INFLIGHT, QUARANTINED = "pending", "inflight", "quarantined"
 #: Namespace of the ids of rebased event copies (uuid5 of the original id and the new parent).
 REBASE_NAMESPACE = uuid.UUID("6f0d3c1e-8a51-4c39-9b1e-0b7e5f2a9d44")
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> dt.datetime:
@@ -394,15 +397,7 @@ class SqlSyncStore:
 
     def mark_sent(self, op_ids: Sequence[str]) -> None:
         with self._session(commit=True) as s:
-            s.execute(
-                update(SyncOutboxRow)
-                .where(SyncOutboxRow.op_id.in_(op_ids))
-                .values(
-                    state=INFLIGHT,
-                    attempts=SyncOutboxRow.attempts + 1,
-                    sent_at=func.coalesce(SyncOutboxRow.sent_at, _now()),
-                )
-            )
+            _mark_sent(s, op_ids)
 
     def reset_pending(self, op_ids: Sequence[str]) -> None:
         """Operations of a batch the server refused as a whole (none of it stored) wait again."""
@@ -484,12 +479,18 @@ class SqlSyncStore:
         with self._session() as s:
             return _document(s, case_id)
 
-    def ack_upsert(self, op_id: str, remote: RemoteCase) -> None:
-        """The server stored the upsert: drop the operation, the server's document is the new base."""
+    def ack_upsert(self, op_id: str, remote: RemoteCase, *, send: Sequence[str] = ()) -> None:
+        """The server stored the upsert: drop the operation, the server's document is the new base.
+
+        ``send``: event operations about to be sent next, marked sent in the same transaction."""
         with self._session(commit=True) as s:
             s.execute(delete(SyncOutboxRow).where(SyncOutboxRow.op_id == op_id))
-            state = _state(s, remote.case_id)
-            if remote.version >= state.server_version:  # a replay may be older than what we know
+            if send:
+                _mark_sent(s, send)
+            known = s.execute(
+                select(SyncCaseRow.server_version).where(SyncCaseRow.case_id == remote.case_id)
+            ).scalar_one_or_none()
+            if remote.version >= (known or 0):  # a replay may be older than what we know
                 _save_state(s, remote)
                 _apply_server_owned(s, remote)
             _raise_high_water(s, remote.updated_seq)
@@ -503,6 +504,37 @@ class SqlSyncStore:
                 .where(SyncCaseRow.case_id == case_id)
                 .values(server_head_seq=head_seq, server_head_hash=head_hash, synced_at=_now())
             )
+
+    def base_digests(self, case_ids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+        """Each case's server version and the digest of its base (what the server acknowledged)."""
+        out: dict[str, tuple[int, str | None]] = {}
+        with self._session() as s:
+            for start in range(0, len(case_ids), 500):
+                rows = s.execute(
+                    select(SyncCaseRow.case_id, SyncCaseRow.server_version, SyncCaseRow.base).where(
+                        SyncCaseRow.case_id.in_(case_ids[start : start + 500])
+                    )
+                ).all()
+                for case_id, version, base in rows:
+                    out[case_id] = (version, document_digest(json.loads(base)) if base else None)
+        return out
+
+    def server_head(self, case_id: str) -> tuple[int, int, str | None]:
+        """The case's server version and the server's record head as known here (no base read)."""
+        with self._session() as s:
+            row = s.execute(
+                select(
+                    SyncCaseRow.server_version, SyncCaseRow.server_head_seq, SyncCaseRow.server_head_hash
+                ).where(SyncCaseRow.case_id == case_id)
+            ).first()
+            return (0, 0, None) if row is None else (row[0], row[1], row[2])
+
+    def local_head_seq(self, case_id: str) -> int:
+        with self._session() as s:
+            head = s.execute(
+                select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case_id)
+            ).scalar_one_or_none()
+            return int(head or 0)
 
     def set_server_head(self, case_id: str, head_seq: int, head_hash: str | None) -> None:
         with self._session(commit=True) as s:
@@ -939,6 +971,18 @@ class SqlSyncStore:
 # ---------------------------------------------------------------- helpers (in a session)
 
 
+def _mark_sent(s: Session, op_ids: Sequence[str]) -> None:
+    s.execute(
+        update(SyncOutboxRow)
+        .where(SyncOutboxRow.op_id.in_(op_ids))
+        .values(
+            state=INFLIGHT,
+            attempts=SyncOutboxRow.attempts + 1,
+            sent_at=func.coalesce(SyncOutboxRow.sent_at, _now()),
+        )
+    )
+
+
 def _set_meta(s: Session, key: str, value: str) -> None:
     row = s.get(SyncMetaRow, key)
     if row is None:
@@ -959,6 +1003,8 @@ def _set_cursor(s: Session, stream: str, cursor: str) -> None:
     row = s.get(SyncCursorRow, stream)
     if row is None:
         s.add(SyncCursorRow(stream=stream, cursor=cursor, updated_at=_now()))
+    elif row.cursor == cursor:
+        return  # an empty page: nothing to write (a no-op sync writes nothing)
     else:
         row.cursor = cursor
         row.updated_at = _now()
@@ -1267,6 +1313,20 @@ def _apply_document(s: Session, case_id: str, doc: Mapping[str, Any], case_numbe
     party_names = "、".join(names)[:400]
     lead = s.get(OfficerRow, officer_ids[0]) if officer_ids else None
     title = str(doc.get("title") or "")
+    if case_number:
+        # 案号 are issued per machine: another device may have issued the number this machine
+        # already gave one of its own cases. The pulled case is kept without a local number
+        # (the server's stays in its sync state) rather than stopping the sync on the clash.
+        holder = s.execute(
+            select(CaseRow.id).where(
+                CaseRow.agency_id == agency_id, CaseRow.case_number == case_number, CaseRow.id != case_id
+            )
+        ).scalar_one_or_none()
+        if holder is not None:
+            log.warning(
+                "case %s pulled without its number %s: case %s holds it here", case_id, case_number, holder
+            )
+            case_number = None
     values: dict[str, Any] = {
         "kind": str(doc.get("kind") or "ordinary"),
         "title": title,

@@ -49,10 +49,13 @@ from workstation.domain.sync_ports import (
 )
 from workstation.sync.http_common import (
     RETRYABLE_STATUSES,
+    EventKeys,
     Fields,
     TokenKeeper,
+    check_event_run,
     json_object,
     malformed,
+    read_event,
     retryable_for_status,
     send,
 )
@@ -66,6 +69,9 @@ JSON = "application/json"
 REVIEW_STATUSES = frozenset({"none", "submitted", "approved", "returned"})
 TASK_STATUSES = frozenset({"open", "accepted", "done"})
 UPLOAD_STATUSES = frozenset({"created", "resumed", "already_present", "open", "complete"})
+#: The API's largest page of events.
+MAX_EVENTS = 500
+EVENT_KEYS = EventKeys()
 
 
 class CentralV1Gateway:
@@ -197,6 +203,23 @@ class CentralV1Gateway:
             head_seq=data.integer("head_seq"),
             head_hash=data.opt_text("head_hash"),
         )
+
+    def pull_events(self, case_id: str, after_seq: int, limit: int = 500) -> Page[CaseEvent]:
+        params = {"after_seq": str(after_seq), "limit": str(max(1, min(limit, MAX_EVENTS)))}
+        data = self._json("GET", f"/v1/cases/{case_id}/events", params=params, what="events")
+        items = tuple(read_event(item, case_id, EVENT_KEYS) for item in data.objects("items"))
+        head_seq = data.integer("head_seq")
+        head_hash = data.opt_text("head_hash")
+        has_more = data.flag("has_more")
+        check_event_run(items, case_id, after_seq)
+        last = items[-1] if items else None
+        if has_more and last is None:
+            raise malformed(f"events of {case_id}: has_more without items")
+        if last is not None and (head_seq < last.seq or (not has_more and last.seq != head_seq)):
+            raise malformed(f"events of {case_id}: head_seq {head_seq} after seq {last.seq}")
+        if last is not None and not has_more and head_hash != last.hash:
+            raise malformed(f"events of {case_id}: head_hash is not the last event's")
+        return Page(items=items, next_cursor=str(last.seq if last else after_seq), has_more=has_more)
 
     def anchor(self, case_id: str, head_seq: int, head_hash: str) -> AnchorReceipt:
         body = canonical_json({"head_seq": head_seq, "head_hash": head_hash})

@@ -82,6 +82,7 @@ if TYPE_CHECKING:
 
     from workstation.paths import DataPaths
     from workstation.settings import SettingsStore
+    from workstation.sync.steps import SyncSteps
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,12 @@ class SyncReport:
     requeued: int = 0
     rebased: int = 0
     verified: int = 0
+    reference: int = 0
+    published: int = 0
+    withdrawn: int = 0
+    anchored: int = 0
+    anchor_alarms: int = 0
+    tasks_acked: int = 0
     mismatches: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     needs_login: bool = False
@@ -182,6 +189,12 @@ class SyncReport:
             "requeued": self.requeued,
             "rebased": self.rebased,
             "verified": self.verified,
+            "reference": self.reference,
+            "published": self.published,
+            "withdrawn": self.withdrawn,
+            "anchored": self.anchored,
+            "anchor_alarms": self.anchor_alarms,
+            "tasks_acked": self.tasks_acked,
             "mismatches": list(self.mismatches),
             "errors": list(self.errors),
             "needs_login": self.needs_login,
@@ -275,9 +288,11 @@ class SyncEngine:
         sleep: Callable[[float], None] = time.sleep,
         crash: CrashPoints | None = None,
         chunk_bytes: int = 1024 * 1024,
-        page_size: int = 100,
+        page_size: int = 500,
+        steps: SyncSteps | None = None,
     ) -> None:
         self._store = store
+        self._steps = steps
         self._gateway = gateway
         self._lock = lock
         self._backoff = backoff or Backoff()
@@ -286,6 +301,12 @@ class SyncEngine:
         self._chunk = chunk_bytes
         self._page = page_size
         self._pushed: set[str] = set()
+        #: This run's acknowledgements: the version of each case's upsert and the server's head
+        #: after its events; and the digest of each case as the changes feed served it.
+        self._acked_version: dict[str, int] = {}
+        self._acked_head: dict[str, int] = {}
+        self._served: dict[str, tuple[int, str]] = {}
+        self._premarked: set[str] = set()
 
     # ------------------------------------------------------------ the run
 
@@ -294,6 +315,8 @@ class SyncEngine:
         with self._lock:
             report = SyncReport()
             self._pushed = set()
+            self._acked_version, self._acked_head, self._served = {}, {}, {}
+            self._premarked = set()
             try:
                 info = self._retrying(self._gateway.handshake)
                 self._check_restore(info, report)
@@ -301,6 +324,7 @@ class SyncEngine:
                 self._pull(report)
                 self._pull_tasks(report)
                 self._upload_files(report)
+                self._run_steps(report)
                 self._verify(report)
             except _Stop:
                 pass
@@ -318,6 +342,19 @@ class SyncEngine:
                 report.errors.append(f"{exc.message}（本机数据已保存，联网后自动继续）")
             log.info("sync run: %s", {k: v for k, v in report.as_dict().items() if v})
             return report
+
+    def _run_steps(self, report: SyncReport) -> None:
+        """Reference data, 公示, anchors and task acknowledgements (sync/steps.py)."""
+        if self._steps is None:
+            return
+        done = self._steps.run(self._gateway, self._retrying)
+        report.reference += done.reference.total
+        report.published += done.publications.published
+        report.withdrawn += done.publications.withdrawn
+        report.anchored += done.anchors.anchored
+        report.anchor_alarms += done.anchors.alarms
+        report.tasks_acked += done.tasks.accepted + done.tasks.done
+        report.errors += done.errors
 
     def _retrying(self, call: Callable[[], T], op_ids: Sequence[str] = ()) -> T:
         """``call`` retried on RetryableError with backoff; re-raised once the run gives up."""
@@ -379,20 +416,29 @@ class SyncEngine:
             self._push_case(case_id, report)
 
     def _push_case(self, case_id: str, report: SyncReport) -> None:
+        ops = self._store.ops(case_id)
         for _ in range(8):
-            ops = self._store.ops(case_id)
             upserts = [o for o in ops if o.operation == UPSERT]
             if any(o.state == QUARANTINED for o in upserts):
                 return  # the case waits for a person (sync status shows why)
             if not upserts:
                 break
-            if not self._push_upsert(case_id, upserts[0], report):
+            pushed = self._push_upsert(case_id, upserts[0], report, ops)
+            if pushed is None:
                 return
-        if self._store.state(case_id).server_version > 0:
-            self._push_events(case_id, report)
+            ops = pushed
+        if self._store.server_head(case_id)[0] > 0:
+            self._push_events(case_id, report, ops)
 
-    def _push_upsert(self, case_id: str, op: OutboxOp, report: SyncReport) -> bool:
-        """Send one upsert; False when the case cannot go on in this run."""
+    def _push_upsert(
+        self, case_id: str, op: OutboxOp, report: SyncReport, ops: Sequence[OutboxOp]
+    ) -> list[OutboxOp] | None:
+        """Send one upsert; the case's operations after it, None when the case cannot go on in
+        this run.
+
+        When the case's first event batch can follow at once (nothing in flight, the record
+        continues the server's head), it is marked sent in the transaction of the upsert's
+        acknowledgement (one commit less per case)."""
         if op.state == PENDING:
             document, local_number = self._store.local_document(case_id)
             state = self._store.state(case_id)
@@ -418,44 +464,62 @@ class SyncEngine:
             else:
                 conflicts = self._store.merge_remote(_remote(exc.server_document), replace_op=op.op_id)
                 report.conflicts += len(conflicts)
-            return True
+            return self._store.ops(case_id)
         except CaseLocked as exc:
             self._store.quarantine(op.op_id, exc.code, exc.user_text())
             report.quarantined += 1
             if exc.server_document is not None:
                 self._store.merge_remote(_remote(exc.server_document))
-            return False
+            return None
         except RecordRejected as exc:
             self._store.quarantine(op.op_id, exc.code, f"{exc.message}（{exc.code}）")
             report.quarantined += 1
-            return False
+            return None
         self._crash("send")
-        self._store.ack_upsert(op.op_id, _remote(ack))
+        rest = [o for o in ops if o.op_id != op.op_id]
+        events = [o for o in rest if o.operation == EVENT]
+        first = events[:EVENT_BATCH] if not any(o.operation == UPSERT for o in rest) else []
+        if first and any(o.state != PENDING for o in events):
+            first = []  # a batch in flight or a quarantined event: the events' own loop decides
+        head_seq, head_hash = self._known_head(case_id)
+        if first and head_seq > 0 and not self._continues(first, head_seq, head_hash):
+            first = []
+        self._store.ack_upsert(op.op_id, _remote(ack), send=[o.op_id for o in first])
+        self._premarked = {o.op_id for o in first}
         self._crash("ack")
         self._pushed.add(case_id)
+        self._acked_version[case_id] = ack.version
         report.pushed_cases += 1
-        return True
+        sent = {o.op_id for o in first}
+        return [replace(o, state=INFLIGHT) if o.op_id in sent else o for o in rest]
 
-    def _push_events(self, case_id: str, report: SyncReport) -> None:
+    def _known_head(self, case_id: str) -> tuple[int, str | None]:
+        _, head_seq, head_hash = self._store.server_head(case_id)
+        return head_seq, head_hash
+
+    def _push_events(self, case_id: str, report: SyncReport, known: Sequence[OutboxOp] | None = None) -> None:
+        """Push the case's events in batches; ``known``: its operations as just read (or None)."""
         rejections = 0
         for _ in range(_MAX_ROUNDS):
-            ops = [o for o in self._store.ops(case_id) if o.operation == EVENT]
+            source = known if known is not None else self._store.ops(case_id)
+            known = None
+            ops = [o for o in source if o.operation == EVENT]
             if not ops or any(o.state == QUARANTINED for o in ops):
                 return
             inflight = [o for o in ops if o.state == INFLIGHT]
             if inflight:
                 batch = inflight[:EVENT_BATCH]  # exactly what may have reached the server, again
             else:
-                state = self._store.state(case_id)
+                head_seq, head_hash = self._known_head(case_id)
                 batch = ops[:EVENT_BATCH]
-                if state.server_head_seq > 0 and not self._continues(
-                    batch, state.server_head_seq, state.server_head_hash
-                ):
-                    self._rebase(case_id, ops, state.server_head_seq, state.server_head_hash, report)
+                if head_seq > 0 and not self._continues(batch, head_seq, head_hash):
+                    self._rebase(case_id, ops, head_seq, head_hash, report)
                     continue
             events = [event_from_body(o.payload, case_id) for o in batch]
             ids = [o.op_id for o in batch]
-            self._store.mark_sent(ids)
+            if not set(ids) <= self._premarked:  # else marked sent with its upsert's ack
+                self._store.mark_sent(ids)
+            self._premarked = set()
             try:
                 ack = self._retrying(partial(self._gateway.push_events, case_id, events), ids)
             except RecordRejected as exc:
@@ -477,7 +541,10 @@ class SyncEngine:
             self._store.ack_events(case_id, ids, ack.head_seq, ack.head_hash)
             self._crash("ack")
             self._pushed.add(case_id)
+            self._acked_head[case_id] = ack.head_seq
             report.pushed_events += len(batch)
+            if len(batch) == len(source):
+                return  # the case's last operations (new ones wait for the next run)
         log.warning("events of case %s still waiting after %d rounds", case_id, _MAX_ROUNDS)
 
     @staticmethod
@@ -523,12 +590,17 @@ class SyncEngine:
         if exc.code == "event_gap" and isinstance(details.get("head_seq"), int):
             head_hash = details.get("head_hash")
             return int(details["head_seq"]), head_hash if isinstance(head_hash, str) else None
-        if isinstance(self._gateway, EventFeed):
+        if self._reads_events():
             events = self._server_events(case_id, 0)
             if events:
                 return events[-1].seq, events[-1].hash
             return 0, None
         return self._probe_head(case_id)
+
+    def _reads_events(self) -> bool:
+        """Whether the gateway offers the events reader (a gateway made before it may not)."""
+        gateway: object = self._gateway
+        return isinstance(gateway, EventFeed)
 
     def _probe_head(self, case_id: str) -> tuple[int, str | None] | None:
         """The server's head, learnt from the refusal of an event no record can reach."""
@@ -599,24 +671,42 @@ class SyncEngine:
         cursor = self._store.cursor(CHANGES_STREAM)
         while True:
             page = self._retrying(partial(self._gateway.pull_changes, cursor, self._page))
+            # The events of the page's cases are read before the page (and its cursor) is
+            # applied: a failed read leaves the cursor where it was, so the next run reads the
+            # page again instead of skipping those events for good.
+            fetched: dict[str, list[CaseEvent]] = {}
+            if self._reads_events():
+                for case in page.items:
+                    if not self._up_to_date(case):
+                        local = self._store.local_events(case.case_id)
+                        fetched[case.case_id] = self._server_events(
+                            case.case_id, local[-1].seq if local else 0
+                        )
             applied, conflicts = self._store.apply_pulled(
                 CHANGES_STREAM, [_remote(c) for c in page.items], page.next_cursor
             )
             self._crash("pull_applied")
             report.pulled += applied
             report.conflicts += len(conflicts)
-            if isinstance(self._gateway, EventFeed):
-                for case in page.items:
-                    report.pulled_events += self._pull_events(case.case_id)
+            for case in page.items:
+                if case.case_id in self._pushed:
+                    self._served[case.case_id] = (case.version, document_digest(case.document))
+            for case_id, events in fetched.items():
+                if events:
+                    report.pulled_events += self._store.apply_remote_events(case_id, events)
             cursor = page.next_cursor
             if not page.has_more or not page.items:
                 return
 
-    def _pull_events(self, case_id: str) -> int:
-        local = self._store.local_events(case_id)
-        head = local[-1].seq if local else 0
-        events = self._server_events(case_id, head)
-        return self._store.apply_remote_events(case_id, events) if events else 0
+    def _up_to_date(self, case: ServerCase) -> bool:
+        """The feed serves the version this run's push was acknowledged with, and this run's
+        last event batch left the server's record at this machine's head: nothing to read."""
+        head = self._acked_head.get(case.case_id)
+        return (
+            head is not None
+            and self._acked_version.get(case.case_id) == case.version
+            and self._store.local_head_seq(case.case_id) == head
+        )
 
     def _pull_tasks(self, report: SyncReport) -> None:
         cursor = self._store.cursor(TASKS_STREAM)
@@ -689,16 +779,23 @@ class SyncEngine:
     # ------------------------------------------------------------ check
 
     def _verify(self, report: SyncReport) -> None:
-        """Read back the cases pushed in this run and compare document digests."""
+        """Read back the cases pushed in this run and compare document digests.
+
+        A case the changes feed served after the push (at the version this machine knows) was
+        read back by the pull: its digest is compared without another request."""
+        digests = self._store.base_digests(sorted(self._pushed))
         for case_id in sorted(self._pushed):
-            remote = self._retrying(partial(self._gateway.get_case, case_id))
-            state = self._store.state(case_id)
+            version, base_digest = digests.get(case_id, (0, None))
+            served = self._served.get(case_id)
+            if served is None or served[0] != version:
+                remote = self._retrying(partial(self._gateway.get_case, case_id))
+                if remote is None:
+                    report.verified += 1
+                    report.mismatches.append(f"案件 {case_id}：服务器上没有找到")
+                    continue
+                served = (remote.version, document_digest(remote.document))
             report.verified += 1
-            if remote is None:
-                report.mismatches.append(f"案件 {case_id}：服务器上没有找到")
-                continue
-            same_version = remote.version == state.server_version and state.base is not None
-            if same_version and document_digest(remote.document) != document_digest(state.base or {}):
+            if served[0] == version and base_digest is not None and served[1] != base_digest:
                 report.mismatches.append(f"案件 {case_id}：服务器保存的内容与本机上传的不一致")
 
 
@@ -772,8 +869,10 @@ class SyncClient:
         run_dir: Path,
         current_officer: Callable[[], tuple[str | None, str | None]],
         now: Callable[[], dt.datetime],
+        steps: Callable[[], SyncSteps] | None = None,
     ) -> None:
         self.store = store
+        self._steps = steps
         self._credentials = credentials
         self._factory = gateway_factory
         self._server_url = server_url
@@ -835,6 +934,8 @@ class SyncClient:
             raise NotLoggedIn()
         gateway = self._gateway(url)
         gateway.set_tokens(tokens)
+        if self._steps is not None and "steps" not in options:
+            options["steps"] = self._steps()
         engine = SyncEngine(self.store, gateway, SyncLock(self._run_dir), **options)
         return engine, lambda: _close(gateway)
 
@@ -950,6 +1051,7 @@ def make_sync_client(
     settings_store: SettingsStore,
     credentials: CredentialStore,
     now: Callable[[], dt.datetime],
+    steps: Callable[[], SyncSteps] | None = None,
 ) -> SyncClient:
     """The SyncClient over the central server's API v1 (CentralV1Gateway), for app.py."""
     from workstation import __version__
@@ -974,4 +1076,5 @@ def make_sync_client(
         paths.sessions,
         officer,
         now,
+        steps,
     )

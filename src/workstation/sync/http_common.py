@@ -15,11 +15,13 @@ import json
 import logging
 import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 import httpx
 
+from workstation.domain.record import CaseEvent, FieldChange, genesis_hash, has_valid_hash, to_json
 from workstation.domain.sync_ports import RetryableError, SessionExpired, TokenListener, Tokens
 
 log = logging.getLogger(__name__)
@@ -40,16 +42,29 @@ def malformed(reason: str) -> RetryableError:
 
 
 def send(client: httpx.Client, request: httpx.Request) -> httpx.Response:
-    """Send ``request`` and read the whole body; transport failures → RetryableError."""
+    """Send ``request`` and read the whole body; transport failures → RetryableError.
+
+    No answer (refused, reset, dropped, timed out) is a network failure; an answer whose body
+    is cut short (fewer bytes than its ``Content-Length``) is an incomplete response.
+    """
     try:
-        response = client.send(request)
-        response.read()
+        response = client.send(request, stream=True)
     except httpx.TimeoutException as exc:
         log.info("%s %s timed out: %s", request.method, request.url.path, exc)
         raise RetryableError(NETWORK_MESSAGE, code="timeout") from exc
-    except httpx.TransportError as exc:  # connect, read, write, protocol (truncated body) errors
+    except httpx.TransportError as exc:  # connect, write, no answer
         log.info("%s %s failed: %r", request.method, request.url.path, exc)
         raise RetryableError(NETWORK_MESSAGE, code="network") from exc
+    try:
+        response.read()
+    except httpx.TimeoutException as exc:
+        log.info("%s %s timed out reading the answer: %s", request.method, request.url.path, exc)
+        raise RetryableError(NETWORK_MESSAGE, code="timeout") from exc
+    except httpx.TransportError as exc:  # the body ended early
+        log.warning("malformed server response: %s %s cut short: %r", request.method, request.url.path, exc)
+        raise RetryableError(MALFORMED_MESSAGE, code="malformed_response") from exc
+    finally:
+        response.close()
     return response
 
 
@@ -224,6 +239,66 @@ class Fields:
         if value not in allowed:
             self._fail(key, f"one of {sorted(allowed)}")
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class EventKeys:
+    """The names an API gives a 全过程记录 event's fields on the wire."""
+
+    event_id: str = "event_id"
+    seq: str = "seq"
+    occurred_at: str = "occurred_at"
+    actor_id: str = "actor_id"
+    actor_role: str = "actor_role"
+    action: str = "action"
+    changes: str = "changes"
+    payload: str = "payload"
+    prev_hash: str = "prev_hash"
+    hash: str = "hash"
+
+
+def read_event(data: Fields, case_id: str, keys: EventKeys) -> CaseEvent:
+    """One event of ``case_id`` as the server sent it; its ``hash`` must match its content."""
+    changes = []
+    for change in data.objects(keys.changes):
+        name = change.text("field")
+        if not change.has("old") or not change.has("new"):
+            raise malformed(f"{data.what}.{keys.changes}: a change without old or new")
+        changes.append(FieldChange(name, change.data["old"], change.data["new"]))
+    try:
+        event = CaseEvent(
+            event_id=data.text(keys.event_id),
+            case_id=case_id,
+            seq=data.integer(keys.seq),
+            occurred_at=data.time(keys.occurred_at),
+            actor_id=data.opt_text(keys.actor_id),
+            actor_role=data.text(keys.actor_role),
+            action=data.text(keys.action),
+            changes=tuple(changes),
+            payload=to_json(data.obj(keys.payload).data),
+            prev_hash=data.text(keys.prev_hash),
+            hash=data.text(keys.hash),
+        )
+    except TypeError as exc:  # a value with no JSON form
+        raise malformed(f"{data.what}: {exc}") from exc
+    if not has_valid_hash(event):
+        raise malformed(f"{data.what}: event {event.event_id} does not match its hash")
+    return event
+
+
+def check_event_run(events: Sequence[CaseEvent], case_id: str, after_seq: int) -> None:
+    """``events`` must continue a record right after ``after_seq``: consecutive ``seq`` numbers,
+    each ``prev_hash`` the hash of the event before (the first one's checked when it is seq 1)."""
+    previous: CaseEvent | None = None
+    for event in events:
+        expected_seq = after_seq + 1 if previous is None else previous.seq + 1
+        if event.seq != expected_seq:
+            raise malformed(f"events of {case_id}: seq {event.seq} where {expected_seq} was due")
+        if previous is not None and event.prev_hash != previous.hash:
+            raise malformed(f"events of {case_id}: seq {event.seq} does not follow seq {previous.seq}")
+        if event.seq == 1 and event.prev_hash != genesis_hash(case_id):
+            raise malformed(f"events of {case_id}: the first event does not start the record")
+        previous = event
 
 
 class TokenKeeper:

@@ -23,6 +23,9 @@ central server's API v1. docs/SYNC-ADAPTERS.md has the whole field mapping; in s
   another device is then taken as this one: harmless). ``If-Match`` is the expected ``rev``
   in the body.
 - **Times.** ``"YYYY-MM-DD HH:MM:SS"`` in Beijing time (UTC+8), read as aware datetimes.
+- **Events.** ``GET /case/{id}/logs?since=<seq>&offset=0&limit=`` pages a case's 全过程记录
+  like the other lists (``{"total", "rows"}``, camelCase events); ``since`` is the last ``seq``
+  read, so the adapter needs no cursor of its own.
 """
 
 from __future__ import annotations
@@ -68,11 +71,14 @@ from workstation.domain.sync_ports import (
 )
 from workstation.sync.http_common import (
     RETRYABLE_STATUSES,
+    EventKeys,
     Fields,
     TokenKeeper,
+    check_event_run,
     json_object,
     malformed,
     media_type,
+    read_event,
     retryable_for_status,
     send,
 )
@@ -109,6 +115,13 @@ AUDIT_STATES = {0: "none", 1: "submitted", 2: "approved", 3: "returned"}
 CLUE_STATES = {0: "open", 1: "accepted", 2: "done"}
 CLUE_TYPES = {1: "clue", 2: "task"}
 TASK_STATUS_CODES = {"accepted": 1, "done": 2}
+EVENT_KEYS = EventKeys(
+    event_id="eventId",
+    occurred_at="occurredAt",
+    actor_id="actorId",
+    actor_role="actorRole",
+    prev_hash="prevHash",
+)
 
 
 class TownshipV2Gateway:
@@ -242,6 +255,20 @@ class TownshipV2Gateway:
             head_seq=data.integer("lastSeq"),
             head_hash=data.opt_text("lastHash"),
         )
+
+    def pull_events(self, case_id: str, after_seq: int, limit: int = 500) -> Page[CaseEvent]:
+        params = {"since": str(after_seq), "offset": "0", "limit": str(max(1, min(limit, MAX_LIMIT)))}
+        answer = self._answer("GET", f"/case/{case_id}/logs", params=params)
+        rows = answer.objects("rows")
+        total = answer.integer("total")
+        if total < len(rows):
+            raise malformed(f"logs of {case_id}: total {total} below {len(rows)} rows")
+        items = tuple(read_event(row, case_id, EVENT_KEYS) for row in rows)
+        check_event_run(items, case_id, after_seq)
+        has_more = total > len(rows)
+        if has_more and not items:
+            raise malformed(f"logs of {case_id}: total {total} without rows")
+        return Page(items=items, next_cursor=str(items[-1].seq if items else after_seq), has_more=has_more)
 
     def anchor(self, case_id: str, head_seq: int, head_hash: str) -> AnchorReceipt:
         data = self._data(
