@@ -467,6 +467,10 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     )
     window = MainWindow(pages, status, ui_state)
     holder["window"] = window
+    # The controller and its background timer live and die with the window: closing the window
+    # stops the timer, deleting it deletes the controller.
+    sync.setParent(window)
+    window.closed.connect(sync.stop)
     window.backup_requested.connect(backup_now)
     window.user_switch_requested.connect(switcher.choose)
     user.changed.connect(lambda: window.set_user(user.text()))

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QListWidget, QWidget, QWizard
 from pytestqt.qtbot import QtBot
@@ -272,6 +272,9 @@ def test_an_ordinary_case_from_clue_to_archive_through_the_ui(
     with sqlite3.connect(core.database.path) as conn:
         (events,) = conn.execute("SELECT count(*) FROM case_events WHERE case_id = ?", (case_id,)).fetchone()
     assert events == 11
+    # Each form is built anew; the finished ones do not pile up under the page.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert len(page.findChildren(ActionDialog)) == 1
     (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
     page.workspace.ui.tabs.setCurrentIndex(2)
     assert window.grab().save(str(ARTIFACTS / "screenshots" / "case-record.png"))

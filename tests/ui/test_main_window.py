@@ -3,14 +3,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
+from shiboken6 import Shiboken
 
-from workstation.app import Gui
+from workstation.app import Core, Gui, build_gui
+from workstation.logs import LogSetup
 from workstation.ui.pages.placeholder import PlaceholderPage
 from workstation.ui.pages.registry import PAGES
 from workstation.ui.pages.settings_page import SettingsPage
 from workstation.ui.pages.workbench import WorkbenchPage
+from workstation.ui.theme import apply_theme
+
+from .conftest import dispose
 
 
 def test_navigation_lists_every_page_in_chinese(gui: Gui) -> None:
@@ -186,3 +191,39 @@ def test_overdue_deadlines_show_in_red() -> None:
     assert "已超期2日" in overdue.data()
     assert overdue.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b91c1c"
     assert model.index(1, 5).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def _plot_menu(widget: QWidget) -> bool:
+    """pyqtgraph's plot options menu (and its submenus) has no parent: it goes with its plot's
+    Python object, not with the window."""
+    root = widget
+    while (parent := root.parentWidget()) is not None:
+        root = parent
+    return isinstance(root, QMenu) and root.title() == "Plot Options"
+
+
+def _alive(qapp: QApplication) -> set[int]:
+    return {Shiboken.getCppPointer(w)[0] for w in qapp.allWidgets()}
+
+
+def test_closing_the_window_stops_the_sync_timer_and_leaves_nothing_alive(
+    qapp: QApplication, core: Core, logs: LogSetup, qtbot: QtBot
+) -> None:
+    apply_theme(qapp)
+    core.office.seed_demo()
+    before = _alive(qapp)
+    gui = build_gui(core, logs)
+    gui.window.show()
+    for spec in PAGES:  # every page built, the 同步 page and the status bar included
+        gui.window.show_page(spec.key)
+    sync = gui.sync
+    assert sync is not None and sync.timer.isActive()
+    assert sync.parent() is gui.window
+
+    gui.window.close()
+    assert not sync.timer.isActive(), "the background sync outlived the window"
+    gui.runner.shutdown()
+    dispose(gui.window)
+    assert not Shiboken.isValid(sync), "the sync controller belongs to the window"
+    left = [w for w in qapp.allWidgets() if Shiboken.getCppPointer(w)[0] not in before and not _plot_menu(w)]
+    assert not left, [type(w).__name__ for w in left]

@@ -247,8 +247,11 @@ class EvidencePanel(QWidget):
         item = self.model.item(self.view.indexAt(pos).row())
         if item is None:
             return
+        if self.menu is not None:  # the last one has closed: menus and their actions do not pile up
+            self.menu.deleteLater()
         menu = QMenu(self)
         for action in self.actions_for(item):
+            action.setParent(menu)
             menu.addAction(action)
         self.menu = menu
         menu.popup(self.view.viewport().mapToGlobal(pos))

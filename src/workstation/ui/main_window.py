@@ -58,6 +58,8 @@ class MainWindow(QMainWindow):
     page_changed = Signal(str)
     backup_requested = Signal()
     user_switch_requested = Signal()
+    #: The window has closed: background work tied to it (the sync timer) stops.
+    closed = Signal()
 
     def __init__(
         self,
@@ -181,3 +183,5 @@ class MainWindow(QMainWindow):
         self._ui_state.setValue("main_window/geometry", self.saveGeometry())
         self._ui_state.sync()
         super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()

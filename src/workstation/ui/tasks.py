@@ -97,6 +97,11 @@ class TaskRunner(QObject):
         self.task_finished.emit(pending.label)
         if pending.future.cancelled():
             return
+        if self._closed:
+            # Shut down with the window: the widgets these callbacks would update are gone.
+            if pending.future.exception() is not None:
+                log.warning("%s failed after shutdown: %r", pending.label, pending.future.exception())
+            return
         exc = pending.future.exception()
         if exc is not None:
             if pending.on_error is not None:
@@ -108,7 +113,9 @@ class TaskRunner(QObject):
             pending.on_done(pending.future.result())
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop accepting work; wait for database writes to finish (never abandon a write)."""
+        """Stop accepting work; wait for database writes to finish (never abandon a write).
+
+        Results that arrive afterwards are not delivered: the window they were for has closed."""
         self._closed = True
         self._io.shutdown(wait=wait, cancel_futures=True)
         self._db.shutdown(wait=True)

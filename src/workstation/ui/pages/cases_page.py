@@ -67,6 +67,13 @@ class CaseServices:
     evidence: EvidenceService | None = None
 
 
+def _discard(form: QWidget | None) -> None:
+    """Delete a finished form when the next one of its kind opens: forms are built anew each
+    time, and one kept alive per use would pile up (hidden) under the page until it closes."""
+    if form is not None:
+        form.deleteLater()
+
+
 def _choices(entry: ItemEntry) -> dict[str, str]:
     return {code: label for code, label, _source in circumstance_choices(entry)}
 
@@ -530,6 +537,7 @@ class CasesPage(QWidget):
             )
         )
         dialog.citation_activated.connect(self.citation_activated)
+        _discard(self.action_dialog)
         self.action_dialog = dialog
         dialog.open()
 
@@ -605,6 +613,7 @@ class CasesPage(QWidget):
         label = view.case.case_number or view.case.title
         dialog = EvidenceDialog(officers, checked, self._now(), label, self)
         dialog.submitted.connect(functools.partial(self._on_evidence_submitted, dialog, view.case.id))
+        _discard(self.evidence_dialog)
         self.evidence_dialog = dialog
         dialog.open()
 
@@ -664,6 +673,7 @@ class CasesPage(QWidget):
             return
         dialog = EvidenceCorrectionDialog(item, void, self)
         dialog.submitted.connect(functools.partial(self._on_correction_submitted, dialog, item))
+        _discard(self.correction_dialog)
         self.correction_dialog = dialog
         dialog.open()
 
@@ -714,6 +724,7 @@ class CasesPage(QWidget):
         wizard.party_search_requested.connect(self._on_party_search_requested)
         wizard.party_add_requested.connect(self._on_party_add_requested)
         wizard.case_requested.connect(self._on_case_requested)
+        _discard(self.wizard)
         self.wizard = wizard
         wizard.open()
 
