@@ -279,8 +279,19 @@ def test_devices_converge_and_every_conflict_reaches_a_person(
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     Convergence.conflicts_seen = 0
-    Convergence.TestCase().runTest()
+    # One scripted run first, so the test never passes without meeting a conflict: two devices
+    # set the same field to different values and sync; the machine's checks see it raised.
+    scripted = Convergence()
+    scripted.start()
+    scripted.set_field(0, 0, FIELDS[0], VALUES[0])
+    scripted.set_field(1, 0, FIELDS[0], VALUES[1])
+    scripted.sync(0)
+    scripted.sync(1)
+    scripted.local_values_are_the_models()
+    scripted.teardown()
     assert Convergence.conflicts_seen > 0
+    # Then the generated runs.
+    Convergence.TestCase().runTest()
 
 
 def test_two_devices_that_issue_the_same_case_number_still_sync(
