@@ -29,7 +29,7 @@ class InstanceLock:
     def acquire(self) -> None:
         fh = open(self._path, "a+b")  # noqa: SIM115 - held for the process's life
         try:
-            _lock(fh)
+            lock_file(fh)
         except OSError as exc:
             fh.close()
             raise AlreadyRunning(self._data_dir) from exc
@@ -42,7 +42,7 @@ class InstanceLock:
     def release(self) -> None:
         if self._fh is not None:
             with contextlib.suppress(OSError):
-                _unlock(self._fh)
+                unlock_file(self._fh)
             self._fh.close()
             self._fh = None
 
@@ -62,21 +62,21 @@ class InstanceLock:
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def _lock(fh: IO[bytes]) -> None:
+    def lock_file(fh: IO[bytes]) -> None:
         fh.seek(0)
         msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
 
-    def _unlock(fh: IO[bytes]) -> None:
+    def unlock_file(fh: IO[bytes]) -> None:
         fh.seek(0)
         msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
 
 else:
     import fcntl
 
-    def _lock(fh: IO[bytes]) -> None:
+    def lock_file(fh: IO[bytes]) -> None:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
-    def _unlock(fh: IO[bytes]) -> None:
+    def unlock_file(fh: IO[bytes]) -> None:
         fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 

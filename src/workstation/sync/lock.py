@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from workstation.domain.errors import KnownError
+from workstation.instance import lock_file, unlock_file
 
 LOCK_NAME = "sync.lock"
 
@@ -39,7 +39,7 @@ class SyncLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+b")  # noqa: SIM115 - held until release
         try:
-            _lock(fh)
+            lock_file(fh)
         except OSError as exc:
             fh.close()
             raise SyncAlreadyRunning() from exc
@@ -52,7 +52,7 @@ class SyncLock:
     def release(self) -> None:
         if self._fh is not None:
             with contextlib.suppress(OSError):
-                _unlock(self._fh)
+                unlock_file(self._fh)
             self._fh.close()
             self._fh = None
 
@@ -64,24 +64,3 @@ class SyncLock:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.release()
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _lock(fh: IO[bytes]) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock(fh: IO[bytes]) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock(fh: IO[bytes]) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(fh: IO[bytes]) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
