@@ -12,11 +12,12 @@ import json
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from workstation.domain.record import canonical_json, genesis_hash
@@ -73,6 +74,18 @@ Json = dict[str, Any]
 
 _TASK_ORDER = {"open": 0, "accepted": 1, "done": 2}
 
+#: The rows a feed serves (each has an ``updated_seq``).
+FeedRow = TypeVar("FeedRow", ReferenceItem, CaseRow, TaskRow, PublicationRow)
+
+
+class _TownshipRow(Protocol):
+    @property
+    def township_code(self) -> str: ...
+
+
+#: A row that belongs to one township.
+OwnedRow = TypeVar("OwnedRow", bound=_TownshipRow)
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -106,6 +119,11 @@ class Download:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _check_length(value: str, what: str, most: int) -> None:
+    if not 1 <= len(value) <= most:
+        raise validation_error(f"{what}长度应为 1 至 {most} 个字符")
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -175,24 +193,16 @@ class CentralService:
         access, refresh = security.new_token(), security.new_token()
         access_exp = now + dt.timedelta(seconds=self.settings.access_ttl)
         refresh_exp = now + dt.timedelta(seconds=self.settings.refresh_ttl)
-        s.add(
-            Token(
-                token_hash=security.token_hash(access),
-                session_id=session_id,
-                kind="access",
-                expires_at=iso(access_exp),
-                used=False,
+        for token, kind, expires_at in ((access, "access", access_exp), (refresh, "refresh", refresh_exp)):
+            s.add(
+                Token(
+                    token_hash=security.token_hash(token),
+                    session_id=session_id,
+                    kind=kind,
+                    expires_at=iso(expires_at),
+                    used=False,
+                )
             )
-        )
-        s.add(
-            Token(
-                token_hash=security.token_hash(refresh),
-                session_id=session_id,
-                kind="refresh",
-                expires_at=iso(refresh_exp),
-                used=False,
-            )
-        )
         return {
             "token_type": "Bearer",
             "access_token": access,
@@ -295,32 +305,43 @@ class CentralService:
             )
         return after
 
-    @staticmethod
-    def _page(feed: str, after: int, items: list[Json], limit: int) -> Json:
-        has_more = len(items) > limit
-        items = items[:limit]
+    def _feed(
+        self,
+        feed: str,
+        cursor: str | None,
+        limit: int,
+        row_type: type[FeedRow],
+        out: Callable[[FeedRow], Json],
+        *where: ColumnElement[bool],
+    ) -> Json:
+        """A page of ``feed``: the ``row_type`` rows matching ``where`` changed after ``cursor``."""
+        with self.db.read() as s:
+            after = self._start(s, feed, cursor)
+            rows = s.scalars(
+                select(row_type)
+                .where(row_type.updated_seq > after, *where)
+                .order_by(row_type.updated_seq)
+                .limit(limit + 1)
+            ).all()
+            items = [out(r) for r in rows[:limit]]
         last = items[-1]["updated_seq"] if items else after
-        return {"items": items, "next_cursor": cursors.encode(feed, last), "has_more": has_more}
+        return {"items": items, "next_cursor": cursors.encode(feed, last), "has_more": len(rows) > limit}
 
     def reference_page(self, p: Principal, kind: str, cursor: str | None, limit: int) -> Json:
         if kind not in REFERENCE_KINDS:
             raise not_found("没有这类基础数据")
-        feed = f"reference/{kind}"
-        with self.db.read() as s:
-            after = self._start(s, feed, cursor)
-            rows = s.scalars(
-                select(ReferenceItem)
-                .where(
-                    ReferenceItem.kind == kind,
-                    ReferenceItem.updated_seq > after,
-                    or_(
-                        ReferenceItem.township_code.is_(None), ReferenceItem.township_code == p.township_code
-                    ),
-                )
-                .order_by(ReferenceItem.updated_seq)
-                .limit(limit + 1)
-            ).all()
-            return self._page(feed, after, [self._reference_out(r) for r in rows], limit)
+        in_township = or_(
+            ReferenceItem.township_code.is_(None), ReferenceItem.township_code == p.township_code
+        )
+        return self._feed(
+            f"reference/{kind}",
+            cursor,
+            limit,
+            ReferenceItem,
+            self._reference_out,
+            ReferenceItem.kind == kind,
+            in_township,
+        )
 
     @staticmethod
     def _reference_out(row: ReferenceItem) -> Json:
@@ -335,35 +356,41 @@ class CentralService:
         }
 
     def changes_page(self, p: Principal, cursor: str | None, limit: int) -> Json:
-        with self.db.read() as s:
-            after = self._start(s, "changes", cursor)
-            rows = s.scalars(
-                select(CaseRow)
-                .where(CaseRow.township_code == p.township_code, CaseRow.updated_seq > after)
-                .order_by(CaseRow.updated_seq)
-                .limit(limit + 1)
-            ).all()
-            return self._page("changes", after, [self._case_out(r) for r in rows], limit)
+        return self._feed(
+            "changes", cursor, limit, CaseRow, self._case_out, CaseRow.township_code == p.township_code
+        )
 
     def tasks_page(self, p: Principal, cursor: str | None, limit: int) -> Json:
-        with self.db.read() as s:
-            after = self._start(s, "tasks", cursor)
-            rows = s.scalars(
-                select(TaskRow)
-                .where(TaskRow.township_code == p.township_code, TaskRow.updated_seq > after)
-                .order_by(TaskRow.updated_seq)
-                .limit(limit + 1)
-            ).all()
-            return self._page("tasks", after, [self._task_out(r) for r in rows], limit)
+        return self._feed(
+            "tasks", cursor, limit, TaskRow, self._task_out, TaskRow.township_code == p.township_code
+        )
 
     def publications_page(self, township: str | None, cursor: str | None, limit: int) -> Json:
-        with self.db.read() as s:
-            after = self._start(s, "publications", cursor)
-            query = select(PublicationRow).where(PublicationRow.updated_seq > after)
-            if township:
-                query = query.where(PublicationRow.township_code == township)
-            rows = s.scalars(query.order_by(PublicationRow.updated_seq).limit(limit + 1)).all()
-            return self._page("publications", after, [self._publication_out(r) for r in rows], limit)
+        where = [PublicationRow.township_code == township] if township else []
+        return self._feed("publications", cursor, limit, PublicationRow, self._publication_out, *where)
+
+    # ------------------------------------------------------------ ownership
+
+    @staticmethod
+    def _owned(s: Session, p: Principal, row_type: type[OwnedRow], key: str, missing: str) -> OwnedRow:
+        """The ``row_type`` row ``key`` of the officer's township: 404 ``missing``, or 403."""
+        row = s.get(row_type, key)
+        if row is None:
+            raise not_found(missing)
+        if row.township_code != p.township_code:
+            raise forbidden()
+        return row
+
+    @staticmethod
+    def _share_file(s: Session, sha256: str, township_code: str) -> None:
+        """Let ``township_code`` download the file ``sha256``."""
+        if s.get(AttachmentOwner, (sha256, township_code)) is None:
+            s.add(AttachmentOwner(sha256=sha256, township_code=township_code))
+
+    @staticmethod
+    def _require_township(s: Session, code: str) -> None:
+        if s.get(Township, code) is None:
+            raise not_found(f"辖区 {code} 不存在")
 
     # ------------------------------------------------------------ idempotency
 
@@ -416,17 +443,27 @@ class CentralService:
 
     @staticmethod
     def _check_case_id(case_id: str) -> None:
-        if not 1 <= len(case_id) <= 36:
-            raise validation_error("案件编号（case_id）长度应为 1 至 36 个字符")
+        _check_length(case_id, "案件编号（case_id）", 36)
 
     def _own_case(self, s: Session, p: Principal, case_id: str) -> CaseRow:
         self._check_case_id(case_id)
-        row = s.get(CaseRow, case_id)
-        if row is None:
-            raise not_found("服务器上没有该案件")
-        if row.township_code != p.township_code:
-            raise forbidden()
-        return row
+        return self._owned(s, p, CaseRow, case_id, "服务器上没有该案件")
+
+    @staticmethod
+    def _keep_version(s: Session, row: CaseRow, base_version: int) -> None:
+        """Add the case as it now stands to its history, written over ``base_version``."""
+        s.add(
+            CaseVersion(
+                case_id=row.case_id,
+                version=row.version,
+                base_version=base_version,
+                fields=row.fields,
+                case_number=row.case_number,
+                stored_at=row.updated_at,
+                officer_id=row.updated_by_officer,
+                device_id=row.updated_by_device,
+            )
+        )
 
     def put_case(
         self,
@@ -498,18 +535,7 @@ class CentralService:
             row.updated_by_officer = p.officer_id
             row.updated_by_device = p.device_id
             s.flush()
-            s.add(
-                CaseVersion(
-                    case_id=case_id,
-                    version=row.version,
-                    base_version=upload.base_version,
-                    fields=upload.fields,
-                    case_number=row.case_number,
-                    stored_at=now,
-                    officer_id=p.officer_id,
-                    device_id=p.device_id,
-                )
-            )
+            self._keep_version(s, row, upload.base_version)
             return self._remember(s, p, key, "PUT", path, body_sha, Stored(status, self._case_out(row)))
 
     def get_case(self, p: Principal, case_id: str) -> Json:
@@ -698,8 +724,7 @@ class CentralService:
             if present is not None:
                 if present.size != req.size:
                     raise validation_error("文件大小与服务器已存的同一哈希文件不符")
-                if s.get(AttachmentOwner, (req.sha256, p.township_code)) is None:
-                    s.add(AttachmentOwner(sha256=req.sha256, township_code=p.township_code))
+                self._share_file(s, req.sha256, p.township_code)
                 body = {
                     "status": "already_present",
                     "upload_id": None,
@@ -735,12 +760,7 @@ class CentralService:
             return Stored(201, self._upload_out(row, "created"))
 
     def _own_upload(self, s: Session, p: Principal, upload_id: str) -> UploadRow:
-        row = s.get(UploadRow, upload_id)
-        if row is None:
-            raise not_found("没有该上传任务")
-        if row.township_code != p.township_code:
-            raise forbidden()
-        return row
+        return self._owned(s, p, UploadRow, upload_id, "没有该上传任务")
 
     def upload_state(self, p: Principal, upload_id: str) -> Json:
         with self.db.read() as s:
@@ -809,8 +829,7 @@ class CentralService:
                             stored_at=iso(self.now()),
                         )
                     )
-                if s.get(AttachmentOwner, (row.sha256, p.township_code)) is None:
-                    s.add(AttachmentOwner(sha256=row.sha256, township_code=p.township_code))
+                self._share_file(s, row.sha256, p.township_code)
                 row.status = "complete"
                 return self._upload_out(row)
         assert mismatch is not None
@@ -835,8 +854,7 @@ class CentralService:
                         stored_at=iso(self.now()),
                     )
                 )
-            if s.get(AttachmentOwner, (sha256, township_code)) is None:
-                s.add(AttachmentOwner(sha256=sha256, township_code=township_code))
+            self._share_file(s, sha256, township_code)
         return sha256
 
     def download(self, p: Principal, sha256: str) -> Download:
@@ -872,11 +890,7 @@ class CentralService:
 
     def ack_task(self, p: Principal, task_id: str, ack: TaskAck) -> Json:
         with self.db.write() as s:
-            row = s.get(TaskRow, task_id)
-            if row is None:
-                raise not_found("没有该任务")
-            if row.township_code != p.township_code:
-                raise forbidden()
+            row = self._owned(s, p, TaskRow, task_id, "没有该任务")
             case_changes = ack.case_id is not None and row.case_id is not None and ack.case_id != row.case_id
             if _TASK_ORDER[ack.status] < _TASK_ORDER[row.status] or case_changes:
                 raise ApiError(
@@ -952,11 +966,7 @@ class CentralService:
 
     def withdraw(self, p: Principal, publication_id: str, req: WithdrawIn) -> Json:
         with self.db.write() as s:
-            row = s.get(PublicationRow, publication_id)
-            if row is None:
-                raise not_found("没有该公示")
-            if row.township_code != p.township_code:
-                raise forbidden()
+            row = self._owned(s, p, PublicationRow, publication_id, "没有该公示")
             if row.status == "published":
                 row.status = "withdrawn"
                 row.content = None
@@ -968,8 +978,7 @@ class CentralService:
     # ------------------------------------------------------------ administration
 
     def put_township(self, code: str, name: str) -> Json:
-        if not 1 <= len(code) <= 40:
-            raise validation_error("辖区代码长度应为 1 至 40 个字符")
+        _check_length(code, "辖区代码", 40)
         with self.db.write() as s:
             row = s.get(Township, code)
             if row is None:
@@ -980,8 +989,7 @@ class CentralService:
 
     def put_officer(self, username: str, req: OfficerIn, *, only_if_changed: bool = False) -> Json:
         """Create or update an officer account; ``only_if_changed`` leaves an equal one alone."""
-        if not 1 <= len(username) <= 100:
-            raise validation_error("用户名长度应为 1 至 100 个字符")
+        _check_length(username, "用户名", 100)
         if only_if_changed:
             with self.db.read() as s:
                 row = s.scalar(select(Officer).where(Officer.username == username))
@@ -994,8 +1002,7 @@ class CentralService:
         salt = security.new_salt()
         password_hash = security.hash_password(req.password, salt)
         with self.db.write() as s:
-            if s.get(Township, req.township_code) is None:
-                raise not_found(f"辖区 {req.township_code} 不存在")
+            self._require_township(s, req.township_code)
             row = s.scalar(select(Officer).where(Officer.username == username))
             if row is None:
                 row = Officer(officer_id=str(uuid.uuid4()), username=username)
@@ -1012,8 +1019,7 @@ class CentralService:
     def _check_kind(kind: str, item_id: str) -> None:
         if kind not in REFERENCE_KINDS:
             raise not_found("没有这类基础数据")
-        if not 1 <= len(item_id) <= 200:
-            raise validation_error("基础数据编号长度应为 1 至 200 个字符")
+        _check_length(item_id, "基础数据编号", 200)
 
     def put_reference(
         self, kind: str, item_id: str, req: ReferenceIn, *, only_if_changed: bool = False
@@ -1056,15 +1062,13 @@ class CentralService:
 
     def create_task(self, req: TaskIn, task_id: str | None = None) -> Json:
         with self.db.write() as s:
-            if s.get(Township, req.township_code) is None:
-                raise not_found(f"辖区 {req.township_code} 不存在")
+            self._require_township(s, req.township_code)
             if task_id is not None and (existing := s.get(TaskRow, task_id)) is not None:
                 return self._task_out(existing)
             for sha in req.evidence_sha256:
                 if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
                     raise validation_error("证据附件的 SHA-256 格式错误")
-                if s.get(AttachmentOwner, (sha, req.township_code)) is None:
-                    s.add(AttachmentOwner(sha256=sha, township_code=req.township_code))
+                self._share_file(s, sha, req.township_code)
             row = TaskRow(
                 task_id=task_id or str(uuid.uuid4()),
                 township_code=req.township_code,
@@ -1096,16 +1100,5 @@ class CentralService:
             row.updated_at = iso(self.now())
             row.updated_by_officer = None
             row.updated_by_device = None
-            s.add(
-                CaseVersion(
-                    case_id=case_id,
-                    version=row.version,
-                    base_version=base,
-                    fields=row.fields,
-                    case_number=row.case_number,
-                    stored_at=row.updated_at,
-                    officer_id=None,
-                    device_id=None,
-                )
-            )
+            self._keep_version(s, row, base)
             return self._case_out(row)

@@ -85,6 +85,10 @@ ARCHIVE_NO = _f("archive_no", "档案号", "归档 → 档案号")
 VIOLATION_BASIS = _f("violation_basis", "违法依据", "立案 → 违法依据（违反的法律条款）")
 OUTCOME_BASIS = _f("outcome_basis", "不予处罚的依据", "调查终结 → 处理意见")
 ON_SPOT_BASIS = _f("penalty_basis", "处罚依据", "当场处罚 → 处罚依据")
+# Fields of a few related documents.
+HEARING_PLACE = _f("hearing_place", "听证地点", "听证通知 → 听证地点")
+HEARING_HOST = _f("hearing_host", "听证主持人", "听证通知 → 听证主持人")
+SEIZED_DATE = _f("seized_date", "实施日期", "实施查封/扣押 → 日期")
 
 
 def _spec(
@@ -249,8 +253,8 @@ _SPECS: tuple[DocumentSpec, ...] = (
         CASE_TITLE,
         PARTY,
         _f("hearing_date", "听证日期", "听证通知 → 听证日期"),
-        _f("hearing_place", "听证地点", "听证通知 → 听证地点"),
-        _f("hearing_host", "听证主持人", "听证通知 → 听证主持人"),
+        HEARING_PLACE,
+        HEARING_HOST,
         ISSUED,
     ),
     _spec(
@@ -263,8 +267,8 @@ _SPECS: tuple[DocumentSpec, ...] = (
         CASE_TITLE,
         PARTY,
         _f("hearing_held_date", "听证日期", "举行听证 → 日期"),
-        _f("hearing_place", "听证地点", "听证通知 → 听证地点"),
-        _f("hearing_host", "听证主持人", "听证通知 → 听证主持人"),
+        HEARING_PLACE,
+        HEARING_HOST,
         OFFICERS,
         _f("hearing_report", "听证情况", "举行听证 → 听证报告要点"),
         per_page="当事人",
@@ -365,7 +369,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         _f("seizure_basis", "查封、扣押的依据", "负责人批准 → 查封、扣押的法律、法规依据"),
         ITEMS,
         _f("seizure_place", "查封（扣押）地点", "负责人批准（紧急情况：当场实施） → 查封、扣押的场所"),
-        _f("seized_date", "实施日期", "实施查封/扣押 → 日期"),
+        SEIZED_DATE,
         REVIEW_BODY,
         ISSUED,
     ),
@@ -378,7 +382,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         PARTY,
         MEASURE,
         ITEMS,
-        _f("seized_date", "实施日期", "实施查封/扣押 → 日期"),
+        SEIZED_DATE,
         OFFICERS,
     ),
     _spec(
@@ -390,7 +394,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         NUMBER,
         PARTY,
         MEASURE,
-        _f("seized_date", "实施日期", "实施查封/扣押 → 日期"),
+        SEIZED_DATE,
         _f("extension_days_text", "延长期限", "延长查封/扣押期限 → 延长天数"),
         _f("extension_reason", "延长理由", "延长查封/扣押期限 → 延长理由"),
         _f("extension_approved_date", "负责人批准日期", "延长查封/扣押期限 → 负责人批准日期"),
@@ -405,7 +409,7 @@ _SPECS: tuple[DocumentSpec, ...] = (
         NUMBER,
         PARTY,
         MEASURE,
-        _f("seized_date", "实施日期", "实施查封/扣押 → 日期"),
+        SEIZED_DATE,
         _f("release_reason", "解除理由", "解除查封/扣押 → 解除理由"),
         ITEMS,
         ISSUED,

@@ -11,7 +11,6 @@ server's offset, SHA-256 checks of downloads, and strict reading of every respon
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,7 +18,6 @@ from typing import IO, Any, TypeVar
 
 import httpx
 
-from workstation.domain import record
 from workstation.domain.record import CaseEvent
 from workstation.domain.sync_ports import (
     AnchorReceipt,
@@ -40,7 +38,6 @@ from workstation.domain.sync_ports import (
     SessionExpired,
     SyncError,
     Task,
-    TokenListener,
     Tokens,
     UpgradeRequired,
     UploadState,
@@ -48,24 +45,28 @@ from workstation.domain.sync_ports import (
     canonical_json,
 )
 from workstation.sync.http_common import (
+    JSON,
+    NETWORK_MESSAGE,
     RETRYABLE_STATUSES,
     EventKeys,
     Fields,
-    TokenKeeper,
+    case_ack,
     check_event_run,
     json_object,
     malformed,
     read_event,
     retryable_for_status,
     send,
+    write_checked,
+    write_event,
 )
+from workstation.sync.http_gateway import HttpGateway
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 API_VERSION = "1"
-JSON = "application/json"
 REVIEW_STATUSES = frozenset({"none", "submitted", "approved", "returned"})
 TASK_STATUSES = frozenset({"open", "accepted", "done"})
 UPLOAD_STATUSES = frozenset({"created", "resumed", "already_present", "open", "complete"})
@@ -74,47 +75,18 @@ MAX_EVENTS = 500
 EVENT_KEYS = EventKeys()
 
 
-class CentralV1Gateway:
+class CentralV1Gateway(HttpGateway):
     """The central server (API v1) as a :class:`~workstation.domain.sync_ports.SyncGateway`.
 
-    ``client`` may be shared (its base URL is ignored: paths are joined to ``base_url``);
-    without one the gateway makes and owns one (:meth:`close`). ``client_version`` is sent as
-    ``X-Client-Version``; ``device_id`` is the device the tokens are bound to (login may name
-    another). ``on_tokens`` receives every new token pair and ``None`` when the session ends.
-    Thread-safe: refreshes are serialised, so a rotated refresh token is never sent twice.
+    Constructor, tokens and session as :class:`~workstation.sync.http_gateway.HttpGateway`
+    (``client_version`` is sent as ``X-Client-Version``, the token as ``Authorization:
+    Bearer``). Thread-safe: refreshes are serialised, so a rotated refresh token is never sent
+    twice.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        client: httpx.Client | None = None,
-        timeout: float = 30.0,
-        client_version: str,
-        device_id: str,
-        on_tokens: TokenListener | None = None,
-        tokens: Tokens | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(timeout=timeout)
-        self._timeout = timeout
-        self.client_version = client_version
-        self.device_id = device_id
-        self._keeper = TokenKeeper(on_tokens, tokens)
-
-    def close(self) -> None:
-        if self._owns_client:
-            self._client.close()
+    VERSION_HEADER = "X-Client-Version"
 
     # ------------------------------------------------------------ session
-
-    @property
-    def tokens(self) -> Tokens | None:
-        return self._keeper.tokens
-
-    def set_tokens(self, tokens: Tokens | None) -> None:
-        self._keeper.set(tokens)
 
     def handshake(self) -> ServerInfo:
         data = self._json("GET", "/v1/handshake", auth=False, what="handshake")
@@ -133,32 +105,16 @@ class CentralV1Gateway:
             server_time=data.time("server_time"),
         )
 
-    def login(self, username: str, password: str, device_id: str) -> Tokens:
+    def _sign_in(self, username: str, password: str, device_id: str) -> Tokens:
         body = canonical_json({"username": username, "password": password, "device_id": device_id})
-        tokens = _tokens(self._json("POST", "/v1/auth/login", body=body, auth=False, what="tokens"))
-        self.device_id = device_id
-        self._keeper.store(tokens)
-        return tokens
+        return _tokens(self._json("POST", "/v1/auth/login", body=body, auth=False, what="tokens"))
 
-    def refresh(self, refresh_token: str) -> Tokens:
+    def _renew(self, refresh_token: str) -> Tokens:
         body = canonical_json({"refresh_token": refresh_token, "device_id": self.device_id})
-        try:
-            data = self._json("POST", "/v1/auth/refresh", body=body, auth=False, what="tokens")
-        except (LoginFailed, SessionExpired):
-            self._keeper.store(None)
-            raise SessionExpired() from None
-        tokens = _tokens(data)
-        self._keeper.store(tokens)
-        return tokens
+        return _tokens(self._json("POST", "/v1/auth/refresh", body=body, auth=False, what="tokens"))
 
-    def logout(self) -> None:
-        try:
-            if self.tokens is not None:
-                self._call("POST", "/v1/auth/logout", body=b"{}", expect=(204,), refresh=False)
-        except (RetryableError, SessionExpired) as exc:
-            log.info("logout not confirmed by the server: %s", exc.code)
-        finally:
-            self._keeper.store(None)
+    def _sign_out(self) -> None:
+        self._call("POST", "/v1/auth/logout", body=b"{}", expect=(204,), refresh=False)
 
     # ------------------------------------------------------------ reference, cases
 
@@ -179,9 +135,8 @@ class CentralV1Gateway:
         if base:
             headers["If-Match"] = f'"{base}"'
         response = self._call("PUT", f"/v1/cases/{case_id}", body=body, headers=headers, expect=(200, 201))
-        case = _case(json_object(response, "case"))
         replayed = response.headers.get("Idempotent-Replayed", "").lower() == "true"
-        return CaseAck(**_fields_of(case), replayed=replayed)
+        return case_ack(_case(json_object(response, "case")), replayed=replayed)
 
     def get_case(self, case_id: str) -> ServerCase | None:
         try:
@@ -262,20 +217,7 @@ class CentralV1Gateway:
 
     def download(self, sha256: str, sink: IO[bytes]) -> int:
         with self._stream("GET", f"/v1/attachments/{sha256}") as response:
-            digest = hashlib.sha256()
-            size = 0
-            try:
-                for chunk in response.iter_bytes(1024 * 1024):
-                    digest.update(chunk)
-                    sink.write(chunk)
-                    size += len(chunk)
-            except httpx.TransportError as exc:
-                raise RetryableError("附件下载中断，稍后自动重试", code="network") from exc
-        if digest.hexdigest() != sha256:
-            raise RetryableError(
-                "下载的附件与其校验值不符（可能传输出错），已丢弃，稍后重试", code="download_corrupt"
-            )
-        return size
+            return write_checked(response, sha256, sink)
 
     # ------------------------------------------------------------ tasks, publication
 
@@ -344,30 +286,8 @@ class CentralV1Gateway:
         )
         return json_object(response, what)
 
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: bytes | None,
-        content_type: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
-        token: str | None,
-    ) -> httpx.Request:
-        all_headers = {"X-Client-Version": self.client_version, "Accept": JSON, **(headers or {})}
-        if body is not None:
-            all_headers["Content-Type"] = content_type
-        if token is not None:
-            all_headers["Authorization"] = f"Bearer {token}"
-        return self._client.build_request(
-            method,
-            self.base_url + path,
-            content=body,
-            params=params,
-            headers=all_headers,
-            timeout=self._timeout,
-        )
+    def _credentials(self, token: str) -> Mapping[str, str]:
+        return {"Authorization": f"Bearer {token}"}
 
     def _call(
         self,
@@ -410,15 +330,11 @@ class CentralV1Gateway:
         """A streamed GET (downloads): errors are read and raised like :meth:`_call`'s."""
         for attempt in (1, 2):
             token = self._keeper.access_token()
-            request = self._request(
-                method, path, body=None, content_type=JSON, params=None, headers=None, token=token
-            )
+            request = self._request(method, path, body=None, content_type=JSON, params=None, token=token)
             try:
                 response = self._client.send(request, stream=True)
             except httpx.TransportError as exc:
-                raise RetryableError(
-                    "无法连接中心服务器（网络中断或超时），稍后自动重试", code="network"
-                ) from exc
+                raise RetryableError(NETWORK_MESSAGE, code="network") from exc
             try:
                 if response.status_code == 200:
                     yield response
@@ -535,26 +451,8 @@ def _case(data: Fields) -> ServerCase:
     )
 
 
-def _fields_of(case: ServerCase) -> dict[str, Any]:
-    return {name: getattr(case, name) for name in ServerCase.__dataclass_fields__}
-
-
 def _wire_event(event: CaseEvent) -> dict[str, Any]:
-    data: dict[str, Any] = record.to_json(
-        {
-            "event_id": event.event_id,
-            "seq": event.seq,
-            "occurred_at": event.occurred_at,
-            "actor_id": event.actor_id,
-            "actor_role": event.actor_role,
-            "action": event.action,
-            "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in event.changes],
-            "payload": event.payload,
-            "prev_hash": event.prev_hash,
-            "hash": event.hash,
-        }
-    )
-    return data
+    return write_event(event, EVENT_KEYS)
 
 
 def _upload(data: Fields) -> UploadState:

@@ -4,30 +4,41 @@ Nothing here knows an API's shapes. :func:`send` turns transport failures (refus
 timeout, a body cut short) into :class:`RetryableError`; :func:`json_body` refuses anything
 that is not complete, well-formed JSON of the expected media type; :class:`Fields` reads a
 JSON object field by field, raising :class:`RetryableError` on the first missing or mistyped
-value, so an adapter either returns a whole value or raises.
+value, so an adapter either returns a whole value or raises. :func:`read_event` and
+:func:`write_event` move a 全过程记录 event under an API's field names (:class:`EventKeys`);
+:func:`write_checked` streams a download into its sink and checks its SHA-256.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import hashlib
 import json
 import logging
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+from typing import IO, Any, NoReturn, TypeVar
 
 import httpx
 
 from workstation.domain.record import CaseEvent, FieldChange, genesis_hash, has_valid_hash, to_json
-from workstation.domain.sync_ports import RetryableError, SessionExpired, TokenListener, Tokens
+from workstation.domain.sync_ports import (
+    CaseAck,
+    RetryableError,
+    ServerCase,
+    SessionExpired,
+    TokenListener,
+    Tokens,
+)
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+JSON = "application/json"
 MALFORMED_MESSAGE = "服务器响应不完整或格式不对（可能是网络门户页），本批数据未应用，稍后重试"
 NETWORK_MESSAGE = "无法连接中心服务器（网络中断或超时），稍后自动重试"
 BUSY_MESSAGE = "中心服务器繁忙或暂时不可用，稍后自动重试"
@@ -286,6 +297,25 @@ def read_event(data: Fields, case_id: str, keys: EventKeys) -> CaseEvent:
     return event
 
 
+def write_event(event: CaseEvent, keys: EventKeys) -> dict[str, Any]:
+    """``event`` as the API's JSON under its field names (what :func:`read_event` reads)."""
+    data: dict[str, Any] = to_json(
+        {
+            keys.event_id: event.event_id,
+            keys.seq: event.seq,
+            keys.occurred_at: event.occurred_at,
+            keys.actor_id: event.actor_id,
+            keys.actor_role: event.actor_role,
+            keys.action: event.action,
+            keys.changes: [{"field": c.field, "old": c.old, "new": c.new} for c in event.changes],
+            keys.payload: event.payload,
+            keys.prev_hash: event.prev_hash,
+            keys.hash: event.hash,
+        }
+    )
+    return data
+
+
 def check_event_run(events: Sequence[CaseEvent], case_id: str, after_seq: int) -> None:
     """``events`` must continue a record right after ``after_seq``: consecutive ``seq`` numbers,
     each ``prev_hash`` the hash of the event before (the first one's checked when it is seq 1)."""
@@ -299,6 +329,32 @@ def check_event_run(events: Sequence[CaseEvent], case_id: str, after_seq: int) -
         if event.seq == 1 and event.prev_hash != genesis_hash(case_id):
             raise malformed(f"events of {case_id}: the first event does not start the record")
         previous = event
+
+
+def case_ack(case: ServerCase, *, replayed: bool) -> CaseAck:
+    """The answer to a case write: the server's ``case``, and whether it was a replay."""
+    return CaseAck(
+        **{name: getattr(case, name) for name in ServerCase.__dataclass_fields__}, replayed=replayed
+    )
+
+
+def write_checked(response: httpx.Response, sha256: str, sink: IO[bytes]) -> int:
+    """Stream a download's body into ``sink``; its size. A transfer cut short, or bytes whose
+    SHA-256 is not ``sha256``, raise :class:`RetryableError` (the caller discards the sink)."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        for chunk in response.iter_bytes(1024 * 1024):
+            digest.update(chunk)
+            sink.write(chunk)
+            size += len(chunk)
+    except httpx.TransportError as exc:
+        raise RetryableError("附件下载中断，稍后自动重试", code="network") from exc
+    if digest.hexdigest() != sha256:
+        raise RetryableError(
+            "下载的附件与其校验值不符（可能传输出错），已丢弃，稍后重试", code="download_corrupt"
+        )
+    return size
 
 
 class TokenKeeper:

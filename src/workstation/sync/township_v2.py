@@ -33,7 +33,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -42,7 +41,6 @@ from urllib.parse import urlencode
 
 import httpx
 
-from workstation.domain import record
 from workstation.domain.record import CaseEvent
 from workstation.domain.sync_ports import (
     AnchorReceipt,
@@ -62,7 +60,6 @@ from workstation.domain.sync_ports import (
     ServerRestored,
     SessionExpired,
     Task,
-    TokenListener,
     Tokens,
     UpgradeRequired,
     UploadState,
@@ -70,10 +67,11 @@ from workstation.domain.sync_ports import (
     canonical_json,
 )
 from workstation.sync.http_common import (
+    JSON,
     RETRYABLE_STATUSES,
     EventKeys,
     Fields,
-    TokenKeeper,
+    case_ack,
     check_event_run,
     json_object,
     malformed,
@@ -81,7 +79,10 @@ from workstation.sync.http_common import (
     read_event,
     retryable_for_status,
     send,
+    write_checked,
+    write_event,
 )
+from workstation.sync.http_gateway import HttpGateway
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,6 @@ T = TypeVar("T")
 
 API_MAJOR = "2"
 BEIJING = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 #: The API's largest page.
 MAX_LIMIT = 200
@@ -124,45 +124,20 @@ EVENT_KEYS = EventKeys(
 )
 
 
-class TownshipV2Gateway:
+class TownshipV2Gateway(HttpGateway):
     """The v2 provincial API as a :class:`~workstation.domain.sync_ports.SyncGateway`.
 
     Same constructor and token behaviour as
-    :class:`~workstation.sync.central_v1.CentralV1Gateway`; ``client_version`` is sent as
-    ``X-Client-Ver``.
+    :class:`~workstation.sync.central_v1.CentralV1Gateway` (both are
+    :class:`~workstation.sync.http_gateway.HttpGateway`); paths start at ``base_url`` +
+    ``/api/v2``, ``client_version`` is sent as ``X-Client-Ver`` and the token as the
+    ``SESSION`` cookie.
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        client: httpx.Client | None = None,
-        timeout: float = 30.0,
-        client_version: str,
-        device_id: str,
-        on_tokens: TokenListener | None = None,
-        tokens: Tokens | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/") + "/api/v2"
-        self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(timeout=timeout)
-        self._timeout = timeout
-        self.client_version = client_version
-        self.device_id = device_id
-        self._keeper = TokenKeeper(on_tokens, tokens)
-
-    def close(self) -> None:
-        if self._owns_client:
-            self._client.close()
+    API_ROOT = "/api/v2"
+    VERSION_HEADER = "X-Client-Ver"
 
     # ------------------------------------------------------------ session
-
-    @property
-    def tokens(self) -> Tokens | None:
-        return self._keeper.tokens
-
-    def set_tokens(self, tokens: Tokens | None) -> None:
-        self._keeper.set(tokens)
 
     def handshake(self) -> ServerInfo:
         data = self._data("GET", "/sys/info", auth=False)
@@ -178,33 +153,18 @@ class TownshipV2Gateway:
             server_time=_beijing(data, "serverTime"),
         )
 
-    def login(self, username: str, password: str, device_id: str) -> Tokens:
+    def _sign_in(self, username: str, password: str, device_id: str) -> Tokens:
         form = urlencode({"username": username, "password": password, "deviceId": device_id}).encode("ascii")
         answer, response = self._exchange("POST", "/login", body=form, content_type=FORM, auth=False)
-        tokens = self._tokens(answer, cookie=response.cookies.get("SESSION"))
-        self.device_id = device_id
-        self._keeper.store(tokens)
-        return tokens
+        return _tokens(answer, cookie=response.cookies.get("SESSION"))
 
-    def refresh(self, refresh_token: str) -> Tokens:
+    def _renew(self, refresh_token: str) -> Tokens:
         form = urlencode({"refreshToken": refresh_token, "deviceId": self.device_id}).encode("ascii")
-        try:
-            answer = self._answer("POST", "/token/renew", body=form, content_type=FORM, auth=False)
-        except (LoginFailed, SessionExpired):
-            self._keeper.store(None)
-            raise SessionExpired() from None
-        tokens = self._tokens(answer, cookie=None)
-        self._keeper.store(tokens)
-        return tokens
+        answer = self._answer("POST", "/token/renew", body=form, content_type=FORM, auth=False)
+        return _tokens(answer, cookie=None)
 
-    def logout(self) -> None:
-        try:
-            if self.tokens is not None:
-                self._answer("POST", "/logout", body=b"{}", refresh=False)
-        except (RetryableError, SessionExpired) as exc:
-            log.info("logout not confirmed by the server: %s", exc.code)
-        finally:
-            self._keeper.store(None)
+    def _sign_out(self) -> None:
+        self._answer("POST", "/logout", body=b"{}", refresh=False)
 
     # ------------------------------------------------------------ reference, cases
 
@@ -229,11 +189,8 @@ class TownshipV2Gateway:
             }
         )
         answer = self._answer("POST", "/case/save", body=body)
-        case = _case(answer.obj("data"))
         replayed = answer.has("dup") and answer.flag("dup")
-        return CaseAck(
-            **{name: getattr(case, name) for name in ServerCase.__dataclass_fields__}, replayed=replayed
-        )
+        return case_ack(_case(answer.obj("data")), replayed=replayed)
 
     def get_case(self, case_id: str) -> ServerCase | None:
         try:
@@ -324,12 +281,14 @@ class TownshipV2Gateway:
     def download(self, sha256: str, sink: IO[bytes]) -> int:
         for attempt in (1, 2):
             token = self._keeper.access_token()
-            request = self._request("GET", "/file/get", None, JSON, {"sha256": sha256}, token)
+            request = self._request(
+                "GET", "/file/get", body=None, content_type=JSON, params={"sha256": sha256}, token=token
+            )
             try:
                 response = self._client.send(request, stream=True)
                 try:
                     if response.status_code == 200 and media_type(response) == "application/octet-stream":
-                        return _write_checked(response, sha256, sink)
+                        return write_checked(response, sha256, sink)
                     response.read()
                 finally:
                     response.close()
@@ -415,46 +374,8 @@ class TownshipV2Gateway:
 
     # ------------------------------------------------------------ HTTP
 
-    def _tokens(self, answer: Fields, *, cookie: str | None) -> Tokens:
-        """Tokens of a login or renewal answer (the session cookie when the body has no token)."""
-        now = dt.datetime.now(dt.UTC)
-        token = answer.opt_text("token") if answer.has("token") else None
-        token = token or cookie
-        if not token:
-            raise malformed("login answered without a token")
-        user = answer.obj("user")
-        refresh_ttl = answer.integer("refreshExpire") if answer.has("refreshExpire") else None
-        return Tokens(
-            access_token=token,
-            refresh_token=answer.text("refreshToken"),
-            access_expires_at=now + dt.timedelta(seconds=answer.integer("expire")),
-            refresh_expires_at=None if refresh_ttl is None else now + dt.timedelta(seconds=refresh_ttl),
-            officer=OfficerInfo(
-                officer_id=user.text("userId"),
-                username=user.text("userName"),
-                name=user.text("realName"),
-                township_code=user.text("areaCode"),
-                township_name=user.text("areaName"),
-            ),
-        )
-
-    def _request(
-        self,
-        method: str,
-        path: str,
-        body: bytes | None,
-        content_type: str,
-        params: Mapping[str, str] | None,
-        token: str | None,
-    ) -> httpx.Request:
-        headers = {"X-Client-Ver": self.client_version, "Accept": JSON}
-        if body is not None:
-            headers["Content-Type"] = content_type
-        if token is not None:
-            headers["Cookie"] = f"SESSION={token}"
-        return self._client.build_request(
-            method, self.base_url + path, content=body, params=params, headers=headers, timeout=self._timeout
-        )
+    def _credentials(self, token: str) -> Mapping[str, str]:
+        return {"Cookie": f"SESSION={token}"}
 
     def _answer(
         self,
@@ -487,7 +408,10 @@ class TownshipV2Gateway:
         """:meth:`_answer` with the HTTP response (for the login's cookie)."""
         for attempt in (1, 2):
             token = self._keeper.access_token() if auth else None
-            response = send(self._client, self._request(method, path, body, content_type, params, token))
+            request = self._request(
+                method, path, body=body, content_type=content_type, params=params, token=token
+            )
+            response = send(self._client, request)
             if response.status_code in RETRYABLE_STATUSES or response.status_code >= 500:
                 raise retryable_for_status(response)
             answer = json_object(response, "answer")
@@ -552,6 +476,30 @@ class TownshipV2Gateway:
 
 
 # ---------------------------------------------------------------- wire ↔ values
+
+
+def _tokens(answer: Fields, *, cookie: str | None) -> Tokens:
+    """Tokens of a login or renewal answer (the session cookie when the body has no token)."""
+    now = dt.datetime.now(dt.UTC)
+    token = answer.opt_text("token") if answer.has("token") else None
+    token = token or cookie
+    if not token:
+        raise malformed("login answered without a token")
+    user = answer.obj("user")
+    refresh_ttl = answer.integer("refreshExpire") if answer.has("refreshExpire") else None
+    return Tokens(
+        access_token=token,
+        refresh_token=answer.text("refreshToken"),
+        access_expires_at=now + dt.timedelta(seconds=answer.integer("expire")),
+        refresh_expires_at=None if refresh_ttl is None else now + dt.timedelta(seconds=refresh_ttl),
+        officer=OfficerInfo(
+            officer_id=user.text("userId"),
+            username=user.text("userName"),
+            name=user.text("realName"),
+            township_code=user.text("areaCode"),
+            township_name=user.text("areaName"),
+        ),
+    )
 
 
 def _details(code: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -652,21 +600,7 @@ def _case(data: Fields) -> ServerCase:
 
 
 def _wire_event(event: CaseEvent) -> dict[str, Any]:
-    data: dict[str, Any] = record.to_json(
-        {
-            "eventId": event.event_id,
-            "seq": event.seq,
-            "occurredAt": event.occurred_at,
-            "actorId": event.actor_id,
-            "actorRole": event.actor_role,
-            "action": event.action,
-            "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in event.changes],
-            "payload": event.payload,
-            "prevHash": event.prev_hash,
-            "hash": event.hash,
-        }
-    )
-    return data
+    return write_event(event, EVENT_KEYS)
 
 
 def _task(data: Fields) -> Task:
@@ -705,20 +639,6 @@ def _publication(data: Fields) -> Publication:
         withdrawn_reason=data.text("revokeReason") or None,
         updated_seq=data.integer("rowVersion"),
     )
-
-
-def _write_checked(response: httpx.Response, sha256: str, sink: IO[bytes]) -> int:
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in response.iter_bytes(1024 * 1024):
-        digest.update(chunk)
-        sink.write(chunk)
-        size += len(chunk)
-    if digest.hexdigest() != sha256:
-        raise RetryableError(
-            "下载的附件与其校验值不符（可能传输出错），已丢弃，稍后重试", code="download_corrupt"
-        )
-    return size
 
 
 def _errcode(response: httpx.Response) -> int:
