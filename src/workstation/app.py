@@ -36,6 +36,7 @@ from workstation.settings import Settings, SettingsStore
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from workstation.library.calendar_adapter import RefreshingCalendar
     from workstation.persistence.attachments import SqlAttachmentStore
     from workstation.persistence.benchmarks import SqlBenchmarkStore
     from workstation.persistence.cases import SqlCaseStore
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from workstation.services.statutes import StatuteService
     from workstation.sync.engine import SyncClient
     from workstation.sync.steps import SyncSteps
+    from workstation.sync.tasks import SyncDesk
     from workstation.ui.current_user import CurrentUser, UserSwitcher
     from workstation.ui.main_window import MainWindow
     from workstation.ui.sync_status import SyncController
@@ -86,6 +88,7 @@ class Core:
     _documents: DocumentService | None = field(default=None, repr=False)
     _evidence: EvidenceService | None = field(default=None, repr=False)
     _sync: SyncClient | None = field(default=None, repr=False)
+    _deadline_calendar: RefreshingCalendar | None = field(default=None, repr=False)
 
     @property
     def statutes(self) -> StatuteService:
@@ -207,14 +210,48 @@ class Core:
             )
         return self._sync
 
+    def sync_desk(self) -> SyncDesk:
+        """Pushed tasks accepted into cases, and what the sync steps kept for a person."""
+        from workstation.persistence.reference_sync import SqlReferenceSync
+        from workstation.sync.tasks import SyncDesk
+
+        return SyncDesk(
+            self.sync,
+            SqlReferenceSync(self.database.engine),
+            lambda: self.cases,
+            lambda: self.evidence,
+            self.clock.today,
+            self.paths.sessions,
+        )
+
     def _sync_steps(self) -> SyncSteps:
-        """What a sync run does after push and pull: reference data, 公示, anchors, tasks."""
+        """What a sync run does after push and pull: reference data, 公示, anchors, tasks, and
+        the evidence files of cases pulled from another device."""
         from workstation.persistence.reference_sync import SqlReferenceSync
         from workstation.sync.steps import SyncSteps
 
         return SyncSteps(
-            SqlReferenceSync(self.database.engine), discretion=self.discretion, statutes=self.statutes
+            SqlReferenceSync(self.database.engine),
+            discretion=self.discretion,
+            statutes=self.statutes,
+            on_holidays=self.deadline_calendar().invalidate,
+            attachments=self._attachments(),
         )
+
+    def deadline_calendar(self) -> RefreshingCalendar:
+        """The deadline calendar of cases and warnings: the bundled holiday table with each
+        complete year the central server sent (sync/steps.py ``synced_calendar``), rebuilt when
+        a sync takes holiday tables (the holidays feed's cursor moves), without a restart."""
+        if self._deadline_calendar is None:
+            from workstation.library.calendar_adapter import RefreshingCalendar
+            from workstation.persistence.reference_sync import SqlReferenceSync
+            from workstation.sync.steps import synced_calendar
+
+            store = SqlReferenceSync(self.database.engine)
+            self._deadline_calendar = RefreshingCalendar(
+                lambda: synced_calendar(store), lambda: store.cursor("holidays")
+            )
+        return self._deadline_calendar
 
     def _case_store(self) -> SqlCaseStore:
         """One case store (cases, their events and 案号) for every service that reads cases."""
@@ -245,13 +282,12 @@ class Core:
 
     def _wire_cases(self) -> None:
         from workstation.domain.workflow import ProcedureConfig, WorkflowEngine
-        from workstation.library.calendar_adapter import default_calendar
         from workstation.services.case_record import CaseRecordService
         from workstation.services.cases import CaseService
         from workstation.services.workflows import bundled_workflows
 
         store = self._case_store()
-        workflow = WorkflowEngine(bundled_workflows(), ProcedureConfig(), default_calendar())
+        workflow = WorkflowEngine(bundled_workflows(), ProcedureConfig(), self.deadline_calendar())
         self._cases = CaseService(store, workflow, self.clock.now, benchmarks=self._benchmarks())
         self._case_record = CaseRecordService(store, workflow)
 
@@ -296,11 +332,23 @@ def build_core(paths: DataPaths, clock: Clock | None = None) -> Core:
             cases=lambda: core.cases,  # the demo seed opens cases through Core.cases
             discretion=lambda: core.discretion,
         ),
-        intake=IntakeService(uow, clock, settings.certificate_warning_days),
+        intake=IntakeService(
+            uow,
+            clock,
+            settings.certificate_warning_days,
+            inactive_officers=lambda: _inactive_officers(database),
+        ),
         maintenance=MaintenanceService(database),
         _marker=marker,
     )
     return core
+
+
+def _inactive_officers(database: Database) -> set[str]:
+    """Officers the provincial platform deactivated (not offered for new cases)."""
+    from workstation.persistence.reference_sync import SqlReferenceSync
+
+    return SqlReferenceSync(database.engine).inactive_officer_ids()
 
 
 # ---------------------------------------------------------------------- GUI
@@ -414,7 +462,7 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
         store.save(replace(store.load(), current_officer_id=officer_id, current_officer_name=name))
 
     def workbench_page() -> QWidget:
-        page = WorkbenchPage(core.office, runner, errors, current_officer=lambda: user.officer_id)
+        page = WorkbenchPage(core.office, runner, errors, current_officer=lambda: user.officer_id, sync=sync)
         user.changed.connect(page.refresh)
         page.case_activated.connect(open_case)
         sync.tasks_loaded.connect(page.set_server_tasks)
@@ -449,7 +497,9 @@ def build_gui(core: Core, logs: LogSetup) -> Gui:
     runner = TaskRunner(errors.report)
     user = CurrentUser(core.settings.current_officer_id, core.settings.current_officer_name, save_user)
     switcher = UserSwitcher(user, core.intake, runner, errors, lambda: holder.get("window"))
-    sync_service = SyncService(lambda: core.sync, core.clock.now, sync_interval, sync_field_labels)
+    sync_service = SyncService(
+        lambda: core.sync, core.clock.now, sync_interval, sync_field_labels, desk=core.sync_desk
+    )
     sync = SyncController(sync_service, runner, errors, sync_interval, core.clock.now)
     pages: dict[str, Callable[[], QWidget]] = {
         "workbench": workbench_page,

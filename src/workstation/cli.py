@@ -397,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if key == ("calendar", "add"):
             from workstation import cli_calendar
 
-            return cli_calendar.cmd_add(args, out)
+            return _with_core_commands(args, out, cli_calendar.cmd_add)
         return COMMANDS[key](args, out)
     except KnownError as exc:
         out.error(exc)

@@ -42,14 +42,14 @@ def deadline_json(deadline: Deadline) -> dict[str, Any]:
     }
 
 
-def cmd_add(args: argparse.Namespace, out: Output) -> int:
-    from workstation.library.calendar_adapter import default_calendar
-
+def cmd_add(core: Any, args: argparse.Namespace, out: Output) -> int:
+    """The deadline on this installation's calendar: the bundled holiday table with each complete
+    year the central server sent (``Core.deadline_calendar``), as cases use it."""
     try:
         start = dt.date.fromisoformat(args.start)
     except ValueError as exc:
         raise InvalidInput(f"日期格式不对：{args.start}", "请写成 YYYY-MM-DD，如 2025-09-30。") from exc
-    calendar = default_calendar()
+    calendar = core.deadline_calendar()
     compute = add_working_days if args.working else add_calendar_days
     deadline = compute(start, args.days, calendar, strict=args.strict)
     lines = [f"期限：{deadline.due_text}", deadline.explanation, f"依据：{deadline.basis}"]

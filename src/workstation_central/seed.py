@@ -72,15 +72,29 @@ def _benchmarks() -> list[tuple[str, dict[str, Any]]]:
 
 
 def _holidays() -> dict[str, Any]:
+    """The complete 2026 schedule (国务院办公厅关于2026年部分节假日安排的通知): a workstation takes
+    a year only when it lists every holiday of 《全国年节及纪念日放假办法》第二条, and the year
+    replaces its own table whole. Equal to the 2026 entry of resources/calendar/holidays.json."""
     return {
         "year": 2026,
+        "source": "国务院办公厅关于2026年部分节假日安排的通知（2025年11月4日）",
         "holidays": [
-            {"date": "2026-01-01", "name": "元旦"},
-            {"date": "2026-10-01", "name": "国庆节"},
-            {"date": "2026-10-02", "name": "国庆节"},
-            {"date": "2026-10-03", "name": "国庆节"},
+            {"name": "元旦", "first": "2026-01-01", "last": "2026-01-03"},
+            {"name": "春节", "first": "2026-02-15", "last": "2026-02-23"},
+            {"name": "清明节", "first": "2026-04-04", "last": "2026-04-06"},
+            {"name": "劳动节", "first": "2026-05-01", "last": "2026-05-05"},
+            {"name": "端午节", "first": "2026-06-19", "last": "2026-06-21"},
+            {"name": "中秋节", "first": "2026-09-25", "last": "2026-09-27"},
+            {"name": "国庆节", "first": "2026-10-01", "last": "2026-10-07"},
         ],
-        "workdays": [{"date": "2026-10-10", "name": "国庆节调休上班"}],
+        "workdays": [
+            {"date": "2026-01-04", "name": "元旦"},
+            {"date": "2026-02-14", "name": "春节"},
+            {"date": "2026-02-28", "name": "春节"},
+            {"date": "2026-05-09", "name": "劳动节"},
+            {"date": "2026-09-20", "name": "国庆节"},
+            {"date": "2026-10-10", "name": "国庆节"},
+        ],
     }
 
 

@@ -2,17 +2,25 @@
 
 The domain (domain/deadlines.py) knows only the HolidayCalendar protocol; the third-party
 ``chinese_calendar`` package stays here. :func:`default_calendar` layers the editable table
-(resources/calendar/holidays.json, replaceable by the central server) over the package.
+(resources/calendar/holidays.json, each year of it replaceable by the central server) over the
+package; :class:`RefreshingCalendar` is the deadline calendar the app uses, rebuilt when the
+holiday tables a sync took change (sync/steps.py ``synced_calendar``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable
 from importlib import resources
 
 import chinese_calendar
 
-from workstation.domain.deadlines import LayeredCalendar, TableCalendar, weekend_rule
+from workstation.domain.deadlines import HolidayCalendar, LayeredCalendar, TableCalendar, weekend_rule
+
+log = logging.getLogger(__name__)
 
 #: The bundled table, inside the workstation.resources package.
 BUNDLED_TABLE = "calendar/holidays.json"
@@ -79,3 +87,72 @@ def load_bundled_table() -> TableCalendar:
 def default_calendar(table: TableCalendar | None = None) -> LayeredCalendar:
     """The table (the server's copy when given, else the bundled one) over the package."""
     return LayeredCalendar(table if table is not None else load_bundled_table(), ChineseCalendarAdapter())
+
+
+class RefreshingCalendar:
+    """A HolidayCalendar rebuilt by ``load`` whenever ``stamp`` changes.
+
+    ``stamp`` is cheap (the app passes the cursor of the server's holiday feed, which moves only
+    when a sync takes holiday tables); it is read at most every ``recheck_seconds``, so a
+    deadline computation asks each of its many days of one calendar without a query each.
+    :meth:`invalidate` makes the next call read ``stamp`` at once (the sync of this process calls
+    it after taking holiday tables); a sync run by another process is seen within
+    ``recheck_seconds``. A failing ``load`` keeps the calendar in use (logged) and is tried again
+    at the next check.
+    """
+
+    def __init__(
+        self,
+        load: Callable[[], HolidayCalendar],
+        stamp: Callable[[], Hashable],
+        *,
+        recheck_seconds: float = 5.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._load = load
+        self._stamp = stamp
+        self._recheck = recheck_seconds
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._calendar: HolidayCalendar | None = None
+        self._stamp_seen: Hashable = None
+        self._checked_at = 0.0
+
+    def invalidate(self) -> None:
+        """Read the stamp at the next call (and rebuild if it moved)."""
+        with self._lock:
+            self._checked_at = float("-inf")
+
+    def current(self) -> HolidayCalendar:
+        """The calendar in force now, rebuilt first when the stamp moved."""
+        with self._lock:
+            now = self._monotonic()
+            if self._calendar is not None and now - self._checked_at < self._recheck:
+                return self._calendar
+            stamp = self._stamp()
+            self._checked_at = now
+            if self._calendar is None or stamp != self._stamp_seen:
+                try:
+                    self._calendar = self._load()
+                except Exception:
+                    if self._calendar is None:
+                        raise
+                    log.exception("holiday tables not reloaded; the calendar in use stays")
+                    return self._calendar
+                self._stamp_seen = stamp
+            return self._calendar
+
+    def covers(self, day: dt.date) -> bool:
+        return self.current().covers(day)
+
+    def covered_years(self) -> frozenset[int]:
+        return self.current().covered_years()
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return self.current().is_working_day(day)
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        return self.current().holiday_name(day)
+
+    def source(self, year: int) -> str:
+        return self.current().source(year)

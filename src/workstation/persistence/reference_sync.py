@@ -10,6 +10,9 @@
   harmless and an older version never overwrites a newer one.
 - 公示 (``sync_publications``), anchors (``sync_anchors``) and the cases made from tasks
   (``sync_task_cases``).
+- Evidence of cases pulled from another device whose file was not here when the case was
+  applied (read from ``sync_cases.base``, with a mark in ``sync_cursors``), and its row once
+  the file is stored.
 
 Cursors live in the ``sync_cursors`` table of the engine, one stream per reference kind
 (``reference:<kind>``), so a server restore (which clears the cursors) starts them over too.
@@ -36,6 +39,7 @@ from workstation.persistence.models import (
     CasePartyRow,
     CaseRow,
     DocumentRow,
+    EvidenceRow,
     OfficerRow,
     PartyRow,
     SyncAnchorRow,
@@ -58,6 +62,10 @@ ANCHORED, MISMATCH = "anchored", "mismatch"
 OFFICER_NAMESPACE = uuid.UUID("0b7f7c5e-2f3a-4d4e-9a51-3c2d1e0f9a77")
 #: Stages at which a case made from a task counts as handled (结案, 归档, 不予立案).
 HANDLED_STAGES = ("closed", "archived", "not_filed")
+
+
+#: The ``sync_cursors`` stream of the evidence-file download (an ``updated_seq`` of sync_cases).
+EVIDENCE_FILES_STREAM = "evidence_files"
 
 
 def cursor_stream(kind: str) -> str:
@@ -185,12 +193,60 @@ class AnchorAlarm:
 
 
 @dataclass(frozen=True, slots=True)
+class PulledEvidence:
+    """An evidence item of a synced case's server document (``id``, ``kind``, ``title``,
+    ``description``, ``collected_at``, ``collected_by``, ``sha256``, ``size``, ``media_type``,
+    ``filename``) whose row is not here yet."""
+
+    case_id: str
+    item: dict[str, Any]
+    updated_seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class TaskLink:
     task_id: str
     case_id: str
     accepted_at: dt.datetime | None
     done_at: dt.datetime | None
     case_handled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SyncNotice:
+    """Something the steps kept that a person must look at: an anchor alarm
+    (``anchor_alarm``), a 公示 the server refused or did not withdraw
+    (``publication_refused``), a reference item not taken (``reference_refused``)."""
+
+    kind: str
+    #: The case id, or ``<kind>/<item id>`` of a reference item.
+    subject: str
+    reason: str
+    at: dt.datetime
+    case_id: str | None = None
+    #: The reference kind (officers, holidays, statutes, benchmarks) or the decision number.
+    detail: str = ""
+    version: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "case_id": self.case_id,
+            "detail": self.detail,
+            "version": self.version,
+            "reason": self.reason,
+            "at": self.at.replace(tzinfo=dt.UTC).isoformat()
+            if self.at.tzinfo is None
+            else self.at.isoformat(),
+        }
+
+
+ALARM_NOTICE, PUBLICATION_NOTICE, REFERENCE_NOTICE = (
+    "anchor_alarm",
+    "publication_refused",
+    "reference_refused",
+)
 
 
 class ItemRefused(InvalidInput):
@@ -563,7 +619,79 @@ class SqlReferenceSync:
                 for r in rows
             ]
 
+    # ------------------------------------------------------------ officers
+
+    def inactive_officer_ids(self) -> set[str]:
+        """Officers the server deactivated (``is_active`` false): kept for the cases that name
+        them, never offered for new work."""
+        with self._session() as s:
+            return set(s.execute(select(OfficerRow.id).where(OfficerRow.is_active.is_(False))).scalars())
+
+    # ------------------------------------------------------------ what needs a person
+
+    def notices(self) -> list[SyncNotice]:
+        """Anchor alarms, refused 公示 (or withdrawals not accepted) and refused reference
+        items, each with its Chinese reason, alarms first, then newest first."""
+        with self._session() as s:
+            alarms = s.execute(
+                select(SyncAnchorRow)
+                .where(SyncAnchorRow.state == MISMATCH)
+                .order_by(SyncAnchorRow.recorded_at)
+            ).scalars()
+            found = [
+                SyncNotice(
+                    ALARM_NOTICE,
+                    r.case_id,
+                    r.reason or "",
+                    r.recorded_at,
+                    case_id=r.case_id,
+                    detail=r.head_hash,
+                    version=r.head_seq,
+                )
+                for r in alarms
+            ]
+            publications = s.execute(
+                select(SyncPublicationRow)
+                .where(
+                    (SyncPublicationRow.status == PUB_REFUSED) | SyncPublicationRow.last_error.is_not(None)
+                )
+                .order_by(SyncPublicationRow.updated_at.desc())
+            ).scalars()
+            others = [
+                SyncNotice(
+                    PUBLICATION_NOTICE,
+                    r.case_id,
+                    r.last_error or "中心服务器拒绝了公示",
+                    r.updated_at,
+                    case_id=r.case_id,
+                    detail=r.decision_number,
+                )
+                for r in publications
+            ]
+            items = s.execute(
+                select(SyncReferenceItemRow)
+                .where(SyncReferenceItemRow.reason.is_not(None))
+                .order_by(SyncReferenceItemRow.received_at.desc())
+            ).scalars()
+            others += [
+                SyncNotice(
+                    REFERENCE_NOTICE,
+                    f"{r.kind}/{r.item_id}",
+                    r.reason or "",
+                    r.received_at,
+                    detail=r.kind,
+                    version=r.version,
+                )
+                for r in items
+            ]
+        others.sort(key=lambda n: n.at, reverse=True)
+        return found + others
+
     # ------------------------------------------------------------ tasks
+
+    def task_link(self, task_id: str) -> TaskLink | None:
+        """The link of one task to the case made from it (None when not linked)."""
+        return next((link for link in self.task_links() if link.task_id == task_id), None)
 
     def case_for_task(self, task_id: str) -> str | None:
         """The case made from the task: the link, else a case whose data names the task (a case
@@ -622,6 +750,77 @@ class SqlReferenceSync:
                 select(SyncCaseRow.server_version).where(SyncCaseRow.case_id == case_id)
             ).scalar_one_or_none()
             return bool(version)
+
+    # ------------------------------------------------------------ evidence files of pulled cases
+
+    def evidence_mark(self) -> int:
+        """The ``updated_seq`` up to which every synced case's evidence files are here."""
+        with self._session() as s:
+            mark = s.execute(
+                select(SyncCursorRow.cursor).where(SyncCursorRow.stream == EVIDENCE_FILES_STREAM)
+            ).scalar_one_or_none()
+        return int(mark) if mark and mark.isdigit() else 0
+
+    def set_evidence_mark(self, updated_seq: int) -> None:
+        with self._session(commit=True) as s:
+            _set_cursor(s, EVIDENCE_FILES_STREAM, str(updated_seq))
+
+    def missing_evidence(self, after_seq: int = 0) -> tuple[list[PulledEvidence], int]:
+        """Evidence the server's copy of a synced case lists (``sync_cases.base``, with its file's
+        SHA-256) that has no ``evidence`` row here — a case pulled from another device whose file
+        was not here when the case was applied —, among the cases whose ``updated_seq`` is above
+        ``after_seq``; and the largest ``updated_seq`` of those cases (``after_seq`` if none)."""
+        with self._session() as s:
+            rows = s.execute(
+                select(SyncCaseRow.case_id, SyncCaseRow.base, SyncCaseRow.updated_seq)
+                .join(CaseRow, CaseRow.id == SyncCaseRow.case_id)
+                .where(
+                    SyncCaseRow.updated_seq > after_seq,
+                    SyncCaseRow.base.is_not(None),
+                    CaseRow.is_training.is_(False),
+                )
+                .order_by(SyncCaseRow.updated_seq, SyncCaseRow.case_id)
+            ).all()
+            found: list[PulledEvidence] = []
+            for case_id, base, updated_seq in rows:
+                listed = json.loads(base or "{}").get("evidence") or {}
+                items = [
+                    i for i in listed.values() if isinstance(i, dict) and i.get("id") and i.get("sha256")
+                ]
+                if not items:
+                    continue
+                ids = [str(i["id"]) for i in items]
+                have = set(s.execute(select(EvidenceRow.id).where(EvidenceRow.id.in_(ids))).scalars())
+                found += [
+                    PulledEvidence(case_id, dict(i), updated_seq)
+                    for i in sorted(items, key=lambda i: str(i["id"]))
+                    if i["id"] not in have
+                ]
+            return found, max((r.updated_seq for r in rows), default=after_seq)
+
+    def add_pulled_evidence(self, pulled: PulledEvidence, attachment_id: str) -> bool:
+        """Insert the evidence row of a pulled case once its file is stored (as applying the case
+        does when the file is here); False when the row or the case is not to be written."""
+        item = pulled.item
+        with self._session(commit=True) as s:
+            if s.get(EvidenceRow, item["id"]) is not None or s.get(CaseRow, pulled.case_id) is None:
+                return False
+            collected_by = item.get("collected_by")
+            s.add(
+                EvidenceRow(
+                    id=item["id"],
+                    case_id=pulled.case_id,
+                    kind=item.get("kind") or "other",
+                    title=item.get("title") or "",
+                    description=item.get("description") or "",
+                    collected_at=dt.datetime.fromisoformat(item["collected_at"])
+                    if item.get("collected_at")
+                    else None,
+                    collected_by=collected_by if collected_by and s.get(OfficerRow, collected_by) else None,
+                    attachment_id=attachment_id,
+                )
+            )
+            return True
 
 
 # ---------------------------------------------------------------- helpers (in a session)
@@ -779,14 +978,17 @@ def _publication(row: SyncPublicationRow) -> PublicationState:
 
 
 __all__ = [
+    "ALARM_NOTICE",
     "ANCHORED",
     "APPLIED",
     "DELETED",
     "MISMATCH",
+    "PUBLICATION_NOTICE",
     "PUB_PENDING",
     "PUB_PUBLISHED",
     "PUB_REFUSED",
     "PUB_WITHDRAWN",
+    "REFERENCE_NOTICE",
     "REFUSED",
     "AnchorAlarm",
     "AnchorCandidate",
@@ -799,6 +1001,7 @@ __all__ = [
     "ReferenceItem",
     "SqlReferenceSync",
     "StoredReference",
+    "SyncNotice",
     "TaskLink",
     "cursor_stream",
 ]

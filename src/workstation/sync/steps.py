@@ -9,7 +9,8 @@ stops the run as it does for push and pull); a record the server refuses is kept
 reason and the step goes on.
 
 - :func:`pull_reference_data` — the reference feeds ``officers`` (执法人员 and 执法证),
-  ``holidays`` (the holiday / 调休 table of the deadline calendar), ``statutes`` (statute packs,
+  ``holidays`` (the holiday / 调休 table of the deadline calendar, one complete year each:
+  a year lacking a holiday of 《全国年节及纪念日放假办法》第二条 is refused), ``statutes`` (statute packs,
   through the statute importer) and ``benchmarks`` (裁量基准 and 执法事项, through
   DiscretionService's import and its validation). An item that cannot be taken is refused whole
   with its Chinese reason and the kind's cursor does not move past it.
@@ -21,13 +22,17 @@ reason and the step goes on.
 - :func:`case_from_task`, :func:`accept_task`, :func:`finish_task`,
   :func:`acknowledge_tasks` — a pushed clue becomes an ordinary case at 线索登记 with its
   evidence, and the server hears that it was accepted and, once the case is finished, done.
+- :func:`download_evidence_files` — the files of evidence of cases pulled from another device,
+  downloaded by SHA-256 into the attachment store, and the evidence rows that waited for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
+import mimetypes
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -41,7 +46,8 @@ from workstation.domain.cases import CaseKind, CaseSource, EvidenceKind, Penalty
 from workstation.domain.deadlines import HolidayPeriod, MakeupWorkingDay, TableCalendar, YearSchedule
 from workstation.domain.errors import InvalidInput, KnownError
 from workstation.domain.formatting import chinese_date, yuan
-from workstation.domain.sync_ports import Page, RecordRejected, RefItem, SyncGateway, Task
+from workstation.domain.statutory_holidays import IncompleteHolidayTable, check_statutory_holidays
+from workstation.domain.sync_ports import Page, RecordRejected, RefItem, RetryableError, SyncGateway, Task
 from workstation.persistence.reference_sync import (
     PUB_PENDING,
     PUB_PUBLISHED,
@@ -50,12 +56,14 @@ from workstation.persistence.reference_sync import (
     ItemRefused,
     OfficerEntry,
     PartyFacts,
+    PulledEvidence,
     ReferenceItem,
     SqlReferenceSync,
 )
 
 if TYPE_CHECKING:
     from workstation.domain.deadlines import LayeredCalendar
+    from workstation.persistence.attachments import SqlAttachmentStore
     from workstation.services.cases import CaseService
     from workstation.services.discretion import DiscretionService
     from workstation.services.evidence import EvidenceService
@@ -127,17 +135,34 @@ class TaskCounts:
 
 
 @dataclass
+class FileCounts:
+    """What :func:`download_evidence_files` did: evidence rows added with their files."""
+
+    downloaded: int = 0
+    #: Files the server does not have yet (not uploaded by the other device yet), in Chinese.
+    waiting: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
 class StepsReport:
-    """All four steps of one run (see :class:`SyncSteps`)."""
+    """All steps of one run (see :class:`SyncSteps`)."""
 
     reference: ReferenceCounts = field(default_factory=ReferenceCounts)
     publications: PublicationCounts = field(default_factory=PublicationCounts)
     anchors: AnchorCounts = field(default_factory=AnchorCounts)
     tasks: TaskCounts = field(default_factory=TaskCounts)
+    files: FileCounts = field(default_factory=FileCounts)
 
     @property
     def errors(self) -> list[str]:
-        return self.reference.errors + self.publications.errors + self.anchors.errors + self.tasks.errors
+        return (
+            self.reference.errors
+            + self.publications.errors
+            + self.anchors.errors
+            + self.tasks.errors
+            + self.files.errors
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +176,8 @@ class StepsReport:
             "anchor_alarms": self.anchors.alarms,
             "tasks_accepted": self.tasks.accepted,
             "tasks_done": self.tasks.done,
+            "evidence_files": self.files.downloaded,
+            "evidence_files_waiting": list(self.files.waiting),
             "errors": self.errors,
         }
 
@@ -233,7 +260,7 @@ def _apply_page(
         fresh = [i for i in items if not store.is_taken(i)]
         for item in fresh:
             if not item.deleted:
-                year_schedule(item)  # refuses the item by name before anything is written
+                complete_year_schedule(item)  # refuses the item by name before anything is written
         try:
             return store.apply_holidays(items, page.next_cursor, _check_holidays)
         except InvalidInput as exc:
@@ -398,9 +425,9 @@ def year_schedule(item: ReferenceItem) -> YearSchedule:
         working.append(
             MakeupWorkingDay(_holiday_date(entry.get("date"), item.item_id), str(entry.get("name") or ""))
         )
-    source = str(
-        data.get("source") or f"中心服务器下发的{year}年节假日安排（{item.item_id}，第{item.version}版）"
-    )
+    origin = f"中心服务器下发，{item.item_id}，第{item.version}版"
+    given = str(data.get("source") or "").strip()
+    source = f"{given}（{origin}）" if given else f"中心服务器下发的{year}年节假日安排（{origin}）"
     schedule = YearSchedule(year, source, _periods(data.get("holidays") or (), item.item_id), tuple(working))
     try:
         TableCalendar([schedule])
@@ -409,11 +436,36 @@ def year_schedule(item: ReferenceItem) -> YearSchedule:
     return schedule
 
 
+def complete_year_schedule(item: ReferenceItem) -> YearSchedule:
+    """:func:`year_schedule`, refused (ItemRefused, Chinese reason citing the 办法) unless the
+    year lists every 全体公民放假的节日 of 《全国年节及纪念日放假办法》第二条: a year the server
+    sends replaces that year of the calendar whole, so a partial one would shorten deadlines."""
+    schedule = year_schedule(item)
+    try:
+        check_statutory_holidays(schedule)
+    except IncompleteHolidayTable as exc:
+        raise ItemRefused(item.item_id, exc.message, exc.advice) from exc
+    return schedule
+
+
+def _stored_item(payload: Mapping[str, Any]) -> ReferenceItem:
+    return ReferenceItem("holidays", f"holidays:{payload.get('year')}", 0, 0, False, None, payload)
+
+
 def _server_schedules(payloads: Iterable[Mapping[str, Any]]) -> list[YearSchedule]:
-    return [
-        year_schedule(ReferenceItem("holidays", f"holidays:{p.get('year')}", 0, 0, False, None, p))
-        for p in payloads
-    ]
+    return [year_schedule(_stored_item(p)) for p in payloads]
+
+
+def _complete_server_schedules(payloads: Iterable[Mapping[str, Any]]) -> list[YearSchedule]:
+    """The stored server years that are complete; one stored before completeness was checked
+    and lacking a holiday is left out (the bundled year stays) and logged."""
+    schedules = []
+    for payload in payloads:
+        try:
+            schedules.append(complete_year_schedule(_stored_item(payload)))
+        except ItemRefused as exc:
+            log.warning("stored holiday table for %s not used: %s", payload.get("year"), exc.message)
+    return schedules
 
 
 def _check_holidays(payloads: list[dict[str, Any]]) -> None:
@@ -422,11 +474,12 @@ def _check_holidays(payloads: list[dict[str, Any]]) -> None:
 
 def holiday_table(store: SqlReferenceSync) -> TableCalendar:
     """The holiday table the deadline calendar uses: the bundled table, each year the server
-    sent replacing the bundled one (a listed year is complete, as in holidays.json)."""
+    sent replacing the bundled one (a listed year is complete, as in holidays.json: only years
+    that list every holiday of 《全国年节及纪念日放假办法》第二条 are taken)."""
     from workstation.library.calendar_adapter import load_bundled_table
 
     bundled = load_bundled_table()
-    server = {s.year: s for s in _server_schedules(store.holiday_payloads())}
+    server = {s.year: s for s in _complete_server_schedules(store.holiday_payloads())}
     merged = [s for s in bundled.schedules if s.year not in server] + list(server.values())
     return TableCalendar(sorted(merged, key=lambda s: s.year), updated=bundled.updated)
 
@@ -909,20 +962,98 @@ def acknowledge_tasks(
     return counts
 
 
-# ---------------------------------------------------------------- all four
+# ---------------------------------------------------------------- 5. evidence files of pulled cases
+
+
+def _pulled_label(pulled: PulledEvidence) -> str:
+    title = str(pulled.item.get("title") or pulled.item.get("filename") or pulled.item["id"])
+    return f"案件 {pulled.case_id} 的证据“{title}”"
+
+
+def download_evidence_files(
+    gateway: SyncGateway,
+    store: SqlReferenceSync,
+    attachments: SqlAttachmentStore,
+    *,
+    retrying: Retrying = call_once,
+) -> FileCounts:
+    """Download the files of evidence that cases pulled from another device list, and add the
+    evidence rows that waited for them (《中华人民共和国行政处罚法》第四十六条、第四十七条).
+
+    Each file is fetched by its SHA-256 through the gateway (which checks the bytes against it),
+    stored once by hash in the attachment store (temporary file, fsync, rename: as
+    EvidenceService stores files), and the evidence row is inserted as applying the case would
+    have. Only cases whose ``updated_seq`` passed the mark of the last complete check are read.
+    A file the server does not have yet (RecordRejected) waits for the next run; a transient
+    failure (RetryableError, after ``retrying``) ends the step, reported, and the next run goes
+    on from the first case not done.
+    """
+    counts = FileCounts()
+    mark = store.evidence_mark()
+    missing, highest = store.missing_evidence(mark)
+    stuck: list[int] = []
+    with tempfile.TemporaryDirectory(prefix="workstation-evidence-") as folder:
+        for index, pulled in enumerate(missing):
+            sha256 = str(pulled.item["sha256"]).lower()
+            stored = attachments.find(sha256)
+            if stored is None:
+                try:
+                    path = _download(gateway, sha256, Path(folder), retrying)
+                except RecordRejected as exc:
+                    counts.waiting.append(
+                        f"{_pulled_label(pulled)}的文件中心服务器尚未收到，下次同步再取：{exc.message}"
+                    )
+                    stuck.append(pulled.updated_seq)
+                    continue
+                except RetryableError as exc:
+                    counts.errors.append(
+                        f"{_pulled_label(pulled)}的文件暂时未能下载，下次同步继续：{exc.message}"
+                    )
+                    stuck += [p.updated_seq for p in missing[index:]]
+                    break
+                data = path.read_bytes()
+                path.unlink()
+                if hashlib.sha256(data).hexdigest() != sha256:
+                    counts.errors.append(f"{_pulled_label(pulled)}的文件与其 SHA-256 校验值不符，已丢弃")
+                    stuck.append(pulled.updated_seq)
+                    continue
+                name = str(pulled.item.get("filename") or sha256)
+                media_type = str(
+                    pulled.item.get("media_type")
+                    or mimetypes.guess_type(name)[0]
+                    or "application/octet-stream"
+                )
+                stored = attachments.put(data, media_type, name)
+            if store.add_pulled_evidence(pulled, stored.id):
+                counts.downloaded += 1
+    new_mark = min(stuck) - 1 if stuck else highest
+    if new_mark != mark:
+        store.set_evidence_mark(new_mark)
+    return counts
+
+
+# ---------------------------------------------------------------- all steps
 
 
 @dataclass
 class SyncSteps:
-    """The stores and services the steps need, made once by the composition root."""
+    """The stores and services the steps need, made once by the composition root.
+
+    ``on_holidays`` is called after a run that took holiday tables (the app's deadline calendar
+    is rebuilt then: RefreshingCalendar.invalidate). Without ``attachments`` the evidence files
+    of pulled cases are not downloaded.
+    """
 
     store: SqlReferenceSync
     discretion: DiscretionService | None = None
     statutes: StatuteService | None = None
     page_size: int = 100
+    on_holidays: Callable[[], None] | None = None
+    attachments: SqlAttachmentStore | None = None
 
     def run(self, gateway: SyncGateway, retrying: Retrying = call_once) -> StepsReport:
-        """Reference data, then 公示, anchors and task acknowledgements (after push and pull)."""
+        """Reference data, then 公示, anchors, task acknowledgements and the evidence files of
+        pulled cases (after push and pull)."""
         report = StepsReport()
         report.reference = pull_reference_data(
             gateway,
@@ -932,9 +1063,13 @@ class SyncSteps:
             retrying=retrying,
             page_size=self.page_size,
         )
+        if report.reference.applied.get("holidays") and self.on_holidays is not None:
+            self.on_holidays()
         report.publications = push_publications(gateway, self.store, retrying=retrying)
         report.anchors = anchor_heads(gateway, self.store, retrying=retrying)
         report.tasks = acknowledge_tasks(gateway, self.store, retrying=retrying)
+        if self.attachments is not None:
+            report.files = download_evidence_files(gateway, self.store, self.attachments, retrying=retrying)
         return report
 
 
@@ -944,6 +1079,7 @@ __all__ = [
     "PUBLICATION_BASIS",
     "REFERENCE_KINDS",
     "AnchorCounts",
+    "FileCounts",
     "PublicationCounts",
     "ReferenceCounts",
     "Retrying",
@@ -955,7 +1091,9 @@ __all__ = [
     "anchor_heads",
     "call_once",
     "case_from_task",
+    "complete_year_schedule",
     "decision_number",
+    "download_evidence_files",
     "finish_task",
     "holiday_table",
     "import_benchmark_pack",
