@@ -1,6 +1,7 @@
 """``workstation login``, ``logout`` and ``sync …``: the central server (docs/CLI.md, docs/SYNC.md).
 
-Tokens are kept only in the OS keyring; the server URL in the settings.
+Tokens are kept only in the OS keyring; the server URL in the settings. ``sync tasks`` lists the
+tasks and clues the server pushed, ``sync accept`` makes one into a case (sync/tasks.py).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from workstation.domain.errors import InvalidInput
+from workstation.domain.errors import InvalidInput, KnownError, NotFound
 
 if TYPE_CHECKING:
     from workstation.app import Core
     from workstation.cli import Output
     from workstation.sync.engine import SyncReport
+    from workstation.sync.tasks import SyncDesk
 
 COMMAND_NAMES = ("login", "logout", "sync")
 
@@ -59,6 +61,17 @@ def _add_sync(sub: Any, common: argparse.ArgumentParser, parser_class: type) -> 
     )
     retry = sync_sub.add_parser("retry", help="把被拒收（隔离）的数据重新排队上传", parents=[common])
     retry.add_argument("op_id", nargs="?", metavar="OP_ID", help="操作编号（不填则全部）")
+    sync_sub.add_parser("tasks", help="省平台推送的任务和线索（同步时下载）", parents=[common])
+    accept = sync_sub.add_parser(
+        "accept", help="将推送的任务或线索转为案件（线索登记）并报送受理", parents=[common]
+    )
+    accept.add_argument("task_id", metavar="TASK_ID", help="任务编号（可只写前几位）")
+    accept.add_argument(
+        "--as",
+        dest="actor",
+        metavar="OFFICER",
+        help="承办的执法人员（编号或姓名；默认本机当前用户，其次为登录省平台的人员）",
+    )
 
 
 def _shown(value: Any) -> str:
@@ -116,12 +129,25 @@ def _report_text(report: SyncReport) -> str:
     return text
 
 
+def _attach_task_files(desk: SyncDesk, report: SyncReport) -> list[str]:
+    """After a run: the files of accepted clues that are not on their case yet."""
+    if report.offline or report.needs_login or report.upgrade_required:
+        return []
+    try:
+        return desk.attach_pending()
+    except KnownError as exc:
+        return [f"线索材料未能附入案件：{exc.message}"]
+
+
 def cmd_sync(core: Core, args: argparse.Namespace, out: Output) -> int:
     report = core.sync.run()
+    attached = _attach_task_files(core.sync_desk(), report)
+    data = {**report.as_dict(), "task_files": attached}
+    text = "\n".join([_report_text(report), *attached])
     if report.ok:
-        out.result(report.as_dict(), _report_text(report))
+        out.result(data, text)
         return 0
-    shown = json.dumps(report.as_dict(), ensure_ascii=False) if out.as_json else _report_text(report)
+    shown = json.dumps({"ok": False, **data}, ensure_ascii=False) if out.as_json else text
     sys.stdout.write(shown + "\n")
     for error in report.errors:
         sys.stderr.write(f"错误：{error}\n")
@@ -130,8 +156,39 @@ def cmd_sync(core: Core, args: argparse.Namespace, out: Output) -> int:
     return 1
 
 
+def _notices(core: Core) -> dict[str, list[dict[str, Any]]]:
+    from workstation.persistence.reference_sync import ALARM_NOTICE, PUBLICATION_NOTICE, REFERENCE_NOTICE
+
+    notices = core.sync_desk().notices()
+    return {
+        "anchor_alarms": [n.as_dict() for n in notices if n.kind == ALARM_NOTICE],
+        "refused_publications": [n.as_dict() for n in notices if n.kind == PUBLICATION_NOTICE],
+        "refused_reference": [n.as_dict() for n in notices if n.kind == REFERENCE_NOTICE],
+    }
+
+
+def _notice_lines(notices: dict[str, list[dict[str, Any]]]) -> list[str]:
+    lines: list[str] = []
+    alarms = notices["anchor_alarms"]
+    if alarms:
+        lines.append(f"【告警】全过程记录锚定不一致 {len(alarms)} 个（请立即报告管理员核查）：")
+        lines += [f"  案件 {n['case_id']}：{n['reason']}" for n in alarms]
+    if notices["refused_publications"]:
+        lines.append(f"公示被中心服务器拒绝 {len(notices['refused_publications'])} 个：")
+        lines += [
+            f"  案件 {n['case_id']}（{n['detail']}）：{n['reason']}" for n in notices["refused_publications"]
+        ]
+    if notices["refused_reference"]:
+        lines.append(f"未采用的参考数据 {len(notices['refused_reference'])} 项：")
+        lines += [
+            f"  {n['subject']}（第{n['version']}版）：{n['reason']}" for n in notices["refused_reference"]
+        ]
+    return lines
+
+
 def cmd_status(core: Core, args: argparse.Namespace, out: Output) -> int:
     view = core.sync.status()
+    notices = _notices(core)
     login = f"已登录：{view.officer_name or ''}" if view.logged_in else "未登录"
     lines = [
         f"中心服务器：{view.server_url or '未设置'}（{login}）",
@@ -149,7 +206,8 @@ def cmd_status(core: Core, args: argparse.Namespace, out: Output) -> int:
             for c in view.conflicts
         ]
         lines.append("用 workstation sync resolve 冲突编号 --take local|remote|新值 处理。")
-    out.result(view.as_dict(), "\n".join(lines))
+    lines += _notice_lines(notices)
+    out.result({**view.as_dict(), **notices}, "\n".join(lines))
     return 0
 
 
@@ -173,6 +231,58 @@ def cmd_retry(core: Core, args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+def cmd_tasks(core: Core, args: argparse.Namespace, out: Output) -> int:
+    from workstation.sync.tasks import task_rows
+
+    rows = task_rows(core.sync_desk().tasks())
+    if not rows:
+        out.result({"tasks": []}, "本机还没有省平台推送的任务（登录并同步后下载）。")
+        return 0
+    lines = [f"省平台推送任务 {len(rows)} 个："]
+    for t in rows:
+        where = f"  地点：{t['location']}" if t["location"] else ""
+        due = f"  期限：{t['deadline']}" if t["deadline"] else ""
+        case = f"  案件：{t['case_id']}" if t["case_id"] else ""
+        pending = "（待报送）" if t["status"] != "open" and not t["acknowledged"] else ""
+        lines.append(
+            f"{t['id']}  [{t['kind_label']}] {t['title']}  {t['status_label']}{pending}{where}{due}{case}"
+        )
+    lines.append("用 workstation sync accept 任务编号 转为案件。")
+    out.result({"tasks": rows}, "\n".join(lines))
+    return 0
+
+
+def _officer(core: Core, wanted: str | None) -> str | None:
+    """The officer who takes the case: ``--as`` (id or name), else the officer at this desk
+    (settings), else the logged-in officer if an officer of that name is here."""
+    choices = [c.officer for c in core.intake.options().value.officers]
+    if wanted:
+        by_id = [o for o in choices if o.id == wanted]
+        by_name = [o for o in choices if o.name == wanted]
+        found = by_id or by_name
+        if len(found) != 1:
+            raise NotFound(
+                f"没有找到执法人员：{wanted}" if not found else f"有多名执法人员名为“{wanted}”。",
+                "请用执法人员编号指定（--as 编号）。",
+            )
+        return found[0].id
+    current = core.settings_store.load().current_officer_id
+    if current and any(o.id == current for o in choices):
+        return current
+    try:
+        name = core.sync.status().officer_name
+    except KnownError:  # e.g. the keyring is unavailable: no login to go by
+        name = None
+    named = [o for o in choices if name and o.name == name]
+    return named[0].id if len(named) == 1 else None
+
+
+def cmd_accept(core: Core, args: argparse.Namespace, out: Output) -> int:
+    done = core.sync_desk().accept(args.task_id, _officer(core, args.actor))
+    out.result(done.as_dict(), done.text)
+    return 0
+
+
 COMMANDS: dict[tuple[str, ...], Callable[[Core, argparse.Namespace, Output], int]] = {
     ("login",): cmd_login,
     ("logout",): cmd_logout,
@@ -180,4 +290,6 @@ COMMANDS: dict[tuple[str, ...], Callable[[Core, argparse.Namespace, Output], int
     ("sync", "status"): cmd_status,
     ("sync", "resolve"): cmd_resolve,
     ("sync", "retry"): cmd_retry,
+    ("sync", "tasks"): cmd_tasks,
+    ("sync", "accept"): cmd_accept,
 }

@@ -176,7 +176,16 @@ def test_a_complete_year_from_the_server_drives_case_deadlines_without_a_restart
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         code = cli.main(
-            ["--data-dir", str(m.core.paths.root), "--json", "calendar", "add", "2027-02-04", "3", "--working"]
+            [
+                "--data-dir",
+                str(m.core.paths.root),
+                "--json",
+                "calendar",
+                "add",
+                "2027-02-04",
+                "3",
+                "--working",
+            ]
         )
     assert code == 0
     assert json.loads(out.getvalue())["due"] == "2027-02-17"

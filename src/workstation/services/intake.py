@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,18 +100,34 @@ def party_from_input(raw: Mapping[str, Any]) -> Party:
 
 
 class IntakeService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, warn_days: int = 30) -> None:
+    """``inactive_officers`` names the officers no longer in service (deactivated by the
+    provincial platform's officer feed): they stay on the cases that name them but are not
+    offered as 承办人, collectors or the user at this desk."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        warn_days: int = 30,
+        inactive_officers: Callable[[], Collection[str]] | None = None,
+    ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._warn_days = warn_days
+        self._inactive = inactive_officers or (lambda: ())
 
     def options(self) -> Result[IntakeOptions]:
-        """The officers (with their 执法证 state today) and the 执法事项 a case may name."""
+        """The officers in service (with their 执法证 state today) and the 执法事项 a case may name."""
         today = self._clock.today()
         with self._uow() as uow:
             officers = uow.office.officers()
             items = uow.office.items()
-        choices = tuple(OfficerChoice(o, o.certificate_status(today, self._warn_days)) for o in officers)
+        inactive = set(self._inactive())
+        choices = tuple(
+            OfficerChoice(o, o.certificate_status(today, self._warn_days))
+            for o in officers
+            if o.id not in inactive
+        )
         return Result(IntakeOptions(choices, tuple(items)))
 
     def find_parties(self, text: str) -> Result[list[Party]]:

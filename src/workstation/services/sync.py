@@ -115,6 +115,59 @@ class SyncStorePort(Protocol):
     def tasks(self) -> list[dict[str, Any]]: ...
 
 
+class TaskAcceptanceLike(Protocol):
+    """What accepting a pushed task did (``workstation.sync.tasks.TaskAcceptance``)."""
+
+    @property
+    def task_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def case_id(self) -> str: ...
+    @property
+    def created(self) -> bool: ...
+    @property
+    def acknowledged(self) -> bool: ...
+    @property
+    def files_total(self) -> int: ...
+    @property
+    def files_attached(self) -> int: ...
+    @property
+    def files_missing(self) -> tuple[str, ...]: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+    @property
+    def text(self) -> str: ...
+
+
+class NoticeLike(Protocol):
+    """Something the sync steps kept for a person (``persistence.reference_sync.SyncNotice``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def case_id(self) -> str | None: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def version(self) -> int | None: ...
+
+
+class SyncDeskPort(Protocol):
+    """Tasks accepted into cases and the steps' notices (``workstation.sync.tasks.SyncDesk``)."""
+
+    def tasks(self) -> list[dict[str, Any]]: ...
+    def accept(self, task_id: str, officer_id: str | None) -> TaskAcceptanceLike: ...
+    def attach_pending(self) -> list[str]: ...
+    def notices(self) -> Sequence[NoticeLike]: ...
+
+
 class SyncClientPort(Protocol):
     """Login, logout, run, status, resolve and retry (``workstation.sync.engine.SyncClient``)."""
 
@@ -174,6 +227,20 @@ class ConflictView:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeView:
+    """An anchor alarm, a refused 公示 or a refused reference item, for a person to look at."""
+
+    kind: str
+    kind_label: str
+    subject: str
+    reason: str
+    at: dt.datetime
+    case_id: str | None
+    #: An anchor alarm (the record may have been altered): shown first and in red.
+    alarm: bool
+
+
+@dataclass(frozen=True, slots=True)
 class SyncStatus:
     configured: bool
     server_url: str
@@ -190,6 +257,12 @@ class SyncStatus:
     tasks: int
     #: Why the status could not be read completely (e.g. the keyring is unavailable).
     problem: str = ""
+    #: Anchor alarms, refused 公示 and refused reference items.
+    notices: tuple[NoticeView, ...] = ()
+
+    @property
+    def alarms(self) -> int:
+        return sum(1 for n in self.notices if n.alarm)
 
     @property
     def pending(self) -> int:
@@ -259,14 +332,46 @@ class ServerTask:
     status_label: str
     source: str
     case_id: str | None
+    #: The server has heard of this machine's acceptance (or the task was never accepted here).
+    acknowledged: bool = True
+    #: Files (材料) attached to the clue on the server.
+    files: int = 0
 
     @property
     def deadline_text(self) -> str:
         return chinese_date(self.deadline) if self.deadline else "—"
 
+    @property
+    def can_accept(self) -> bool:
+        """Open, or accepted into a case (转为案件 then opens that case)."""
+        return self.status == "open" or self.case_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskAccepted:
+    """A pushed task made into a case (or the case made before)."""
+
+    task_id: str
+    case_id: str
+    created: bool
+    acknowledged: bool
+    files_missing: int
+    text: str
+
 
 _KINDS = {"clue": "线索", "task": "任务"}
-_STATUSES = {"open": "待处理", "accepted": "已接收", "done": "已办结"}
+_STATUSES = {"open": "待处理", "accepted": "已受理", "done": "已办结"}
+_NOTICE_LABELS = {
+    "anchor_alarm": "锚定告警",
+    "publication_refused": "公示被拒",
+    "reference_refused": "参考数据未采用",
+}
+_REFERENCE_LABELS = {
+    "officers": "执法人员",
+    "holidays": "节假日表",
+    "statutes": "法规包",
+    "benchmarks": "裁量基准",
+}
 _OPERATIONS = {"upsert": "案件内容", "event": "全过程记录"}
 #: The case document's top-level keys (docs/SYNC.md), as people call them.
 _DOCUMENT_LABELS = {
@@ -390,9 +495,12 @@ class SyncService:
         now: Callable[[], dt.datetime],
         interval_minutes: Callable[[], int],
         field_labels: Callable[[], Mapping[str, str]] = lambda: FIELD_LABELS,
+        desk: Callable[[], SyncDeskPort] | None = None,
     ) -> None:
         self._make_client = client
         self._client: SyncClientPort | None = None
+        self._make_desk = desk
+        self._desk: SyncDeskPort | None = None
         self._now = now
         self._interval = interval_minutes
         self._make_labels = field_labels
@@ -405,6 +513,14 @@ class SyncService:
             if self._client is None:
                 self._client = self._make_client()
             return self._client
+
+    @property
+    def desk(self) -> SyncDeskPort | None:
+        """Pushed tasks into cases and the steps' notices (None when not wired)."""
+        with self._lock:
+            if self._desk is None and self._make_desk is not None:
+                self._desk = self._make_desk()
+            return self._desk
 
     def _field_labels(self) -> Mapping[str, str]:
         if self._labels is None:
@@ -447,8 +563,15 @@ class SyncService:
                 quarantined=tuple(self._quarantine(q) for q in view.quarantined),
                 conflicts=tuple(self._conflict(c, labels) for c in view.conflicts),
                 tasks=view.tasks,
+                notices=self._notices(),
             )
         )
+
+    def _notices(self) -> tuple[NoticeView, ...]:
+        desk = self.desk
+        if desk is None:
+            return ()
+        return tuple(notice_view(n) for n in desk.notices())
 
     def _without_status(self, client: SyncClientPort, problem: str) -> SyncStatus:
         return SyncStatus(
@@ -466,6 +589,7 @@ class SyncService:
             conflicts=(),
             tasks=0,
             problem=problem,
+            notices=self._notices(),
         )
 
     @staticmethod
@@ -555,6 +679,14 @@ class SyncService:
         report = client.run()
         at = self._now()
         text = summary_text(report)
+        if self.desk is not None and not report.offline and not report.needs_login:
+            try:
+                attached = self.desk.attach_pending()
+            except KnownError as exc:  # the run itself is recorded either way
+                log.warning("clue files not attached: %s", exc.code)
+                attached = [f"线索材料未能附入案件：{exc.message}"]
+            if attached:
+                text += "\n" + "\n".join(attached)
         contact = not report.offline
         store = client.store
         store.set_meta(
@@ -618,15 +750,65 @@ class SyncService:
 
     def tasks(self) -> Result[tuple[ServerTask, ...]]:
         """Tasks and clues the last syncs brought: open ones first, the nearest deadline first."""
-        made = [_task(t) for t in self.client.store.tasks()]
+        desk = self.desk
+        made = [_task(t) for t in (desk.tasks() if desk is not None else self.client.store.tasks())]
         order = {"open": 0, "accepted": 1, "done": 2}
         made.sort(key=lambda t: (order.get(t.status, 3), t.deadline or dt.date.max, t.title))
         return Result(tuple(made))
+
+    def accept_task(self, task_id: str, officer_id: str | None) -> Result[TaskAccepted]:
+        """转为案件: the pushed task becomes a case at 线索登记 with ``officer_id`` (the officer at
+        this desk) as 承办人 — or the case made before is returned. Online the clue's files are
+        attached and the server told; offline the case is still made and the rest follows with
+        the next sync (the text says so)."""
+        desk = self.desk
+        if desk is None:
+            raise InvalidInput("本机未配置省级平台的推送任务处理。")
+        done = desk.accept(task_id, officer_id)
+        return Result(
+            TaskAccepted(
+                task_id=done.task_id,
+                case_id=done.case_id,
+                created=done.created,
+                acknowledged=done.acknowledged,
+                files_missing=len(done.files_missing),
+                text=done.text,
+            ),
+            Changes.of(Topic.SYNC, Topic.CASES),
+        )
+
+
+def notice_view(notice: NoticeLike) -> NoticeView:
+    """A notice of the steps with its subject in Chinese."""
+    if notice.kind == "reference_refused":
+        kind, _, item_id = notice.subject.partition("/")
+        version = f"（第{notice.version}版）" if notice.version is not None else ""
+        subject = f"{_REFERENCE_LABELS.get(kind, kind)} {item_id}{version}"
+    elif notice.kind == "publication_refused":
+        subject = f"案件 {notice.case_id or notice.subject}" + (
+            f"（{notice.detail}）" if notice.detail else ""
+        )
+    else:
+        seq = f"第{notice.version}条记录" if notice.version is not None else ""
+        subject = f"案件 {notice.case_id or notice.subject}" + (f"（{seq}）" if seq else "")
+    return NoticeView(
+        kind=notice.kind,
+        kind_label=_NOTICE_LABELS.get(notice.kind, notice.kind),
+        subject=subject,
+        reason=notice.reason,
+        at=notice.at if notice.at.tzinfo else notice.at.replace(tzinfo=dt.UTC),
+        case_id=notice.case_id,
+        alarm=notice.kind == "anchor_alarm",
+    )
 
 
 def _task(raw: Mapping[str, Any]) -> ServerTask:
     kind = str(raw.get("kind") or "")
     status = str(raw.get("status") or "")
+    acknowledged = bool(raw.get("acknowledged", True))
+    label = _STATUSES.get(status, status)
+    if status in ("accepted", "done") and not acknowledged:
+        label += "（待报送）"
     return ServerTask(
         id=str(raw.get("id") or ""),
         kind_label=_KINDS.get(kind, kind or "任务"),
@@ -635,9 +817,11 @@ def _task(raw: Mapping[str, Any]) -> ServerTask:
         location=str(raw.get("location") or ""),
         deadline=_parse_date(raw.get("deadline")),
         status=status,
-        status_label=_STATUSES.get(status, status),
+        status_label=label,
         source=str(raw.get("source") or ""),
         case_id=str(raw["case_id"]) if raw.get("case_id") else None,
+        acknowledged=acknowledged,
+        files=len(raw.get("evidence_sha256") or ()),
     )
 
 

@@ -318,6 +318,34 @@ class Ui_SyncPage(object):
         self.quarantineLayout.addLayout(self.retryButtons)
 
         self.tabs.addTab(self.quarantineTab, "")
+        self.noticesTab = QWidget()
+        self.noticesTab.setObjectName(u"noticesTab")
+        self.noticesLayout = QVBoxLayout(self.noticesTab)
+        self.noticesLayout.setObjectName(u"noticesLayout")
+        self.noticesHint = QLabel(self.noticesTab)
+        self.noticesHint.setObjectName(u"noticesHint")
+        self.noticesHint.setWordWrap(True)
+
+        self.noticesLayout.addWidget(self.noticesHint)
+
+        self.noticesView = QTableView(self.noticesTab)
+        self.noticesView.setObjectName(u"noticesView")
+        self.noticesView.setAlternatingRowColors(True)
+        self.noticesView.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.noticesView.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.noticesView.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.noticesView.setWordWrap(True)
+
+        self.noticesLayout.addWidget(self.noticesView)
+
+        self.noticeDetail = QLabel(self.noticesTab)
+        self.noticeDetail.setObjectName(u"noticeDetail")
+        self.noticeDetail.setWordWrap(True)
+        self.noticeDetail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.noticesLayout.addWidget(self.noticeDetail)
+
+        self.tabs.addTab(self.noticesTab, "")
 
         self.layout.addWidget(self.tabs)
 
@@ -388,6 +416,12 @@ class Ui_SyncPage(object):
         self.retryButton.setText(QCoreApplication.translate("SyncPage", u"\u91cd\u8bd5", None))
         self.retryAllButton.setText(QCoreApplication.translate("SyncPage", u"\u5168\u90e8\u91cd\u8bd5", None))
         self.tabs.setTabText(self.tabs.indexOf(self.quarantineTab), QCoreApplication.translate("SyncPage", u"\u88ab\u62d2\u6536\uff08\u9694\u79bb\uff09", None))
+        self.noticesHint.setText(QCoreApplication.translate("SyncPage", u"\u540c\u6b65\u65f6\u53d1\u73b0\u7684\u95ee\u9898\uff1a\u5168\u8fc7\u7a0b\u8bb0\u5f55\u951a\u5b9a\u544a\u8b66\uff08\u672c\u673a\u8bb0\u5f55\u4e0e\u670d\u52a1\u5668\u951a\u5b9a\u7684\u54c8\u5e0c\u4e0d\u4e00\u81f4\uff09\u3001\u4e2d\u5fc3\u670d\u52a1\u5668\u62d2\u7edd\u7684\u516c\u793a\u3001\u672a\u91c7\u7528\u7684\u6cd5\u89c4\u5305\u3001\u88c1\u91cf\u57fa\u51c6\u3001\u8282\u5047\u65e5\u8868\u548c\u6267\u6cd5\u4eba\u5458\u4fe1\u606f\uff0c\u5747\u9644\u539f\u56e0\u3002", None))
+#if QT_CONFIG(accessibility)
+        self.noticesView.setAccessibleName(QCoreApplication.translate("SyncPage", u"\u9700\u8981\u6838\u67e5\u7684\u95ee\u9898", None))
+#endif // QT_CONFIG(accessibility)
+        self.noticeDetail.setText("")
+        self.tabs.setTabText(self.tabs.indexOf(self.noticesTab), QCoreApplication.translate("SyncPage", u"\u9700\u8981\u6838\u67e5", None))
         pass
     # retranslateUi
 

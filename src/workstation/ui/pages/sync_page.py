@@ -1,4 +1,7 @@
-"""同步: the provincial platform, login, 立即同步, what waits, what was refused, conflicts.
+"""同步: the provincial platform, login, 立即同步, what waits, what was refused, conflicts, and
+需要核查: what the background steps kept for a person (anchor alarms — the server's anchored
+head of a case's 全过程记录 disagrees with this machine's —, 公示 the server refused, reference
+items not taken), each with its reason.
 
 Everything runs through the :class:`~workstation.ui.sync_status.SyncController` (one sync at
 a time, on the TaskRunner); this page reads widgets, calls it and shows the results.
@@ -6,10 +9,12 @@ a time, on the TaskRunner); this page reads widgets, calls it and shows the resu
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from workstation.domain.errors import KnownError
@@ -17,6 +22,7 @@ from workstation.services.changes import Result
 from workstation.services.sync import (
     ConflictView,
     LoginResult,
+    NoticeView,
     QuarantineView,
     SyncStatus,
     SyncSummary,
@@ -92,6 +98,40 @@ class QuarantineModel(HeaderedTableModel):
         return None
 
 
+class NoticesModel(HeaderedTableModel):
+    """需要核查: anchor alarms first (in red), then refused 公示 and reference items."""
+
+    HEADERS = ("类别", "对象", "原因", "时间")
+
+    def __init__(self, now: Callable[[], dt.datetime] | None = None) -> None:
+        super().__init__()
+        self._rows: tuple[NoticeView, ...] = ()
+        self._now = now
+
+    def set_notices(self, rows: tuple[NoticeView, ...]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def notice(self, row: int) -> NoticeView | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        n = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            when = short_time(n.at, self._now()) if self._now is not None else n.at.isoformat()
+            values = (n.kind_label, n.subject, n.reason, when)
+            return values[index.column()] if 0 <= index.column() < len(values) else None
+        if role == Qt.ItemDataRole.ForegroundRole and n.alarm:
+            return QBrush(QColor(_RED))
+        return None
+
+
 def _plain_table(view: QTableView) -> None:
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
@@ -112,9 +152,11 @@ class SyncPage(QWidget):
         self._errors = errors
         self.conflicts_model = ConflictsModel()
         self.quarantine_model = QuarantineModel()
+        self.notices_model = NoticesModel(controller.now)
         self.ui.conflictsView.setModel(self.conflicts_model)
         self.ui.quarantineView.setModel(self.quarantine_model)
-        for view in (self.ui.conflictsView, self.ui.quarantineView):
+        self.ui.noticesView.setModel(self.notices_model)
+        for view in (self.ui.conflictsView, self.ui.quarantineView, self.ui.noticesView):
             _plain_table(view)
         self.login_dialog: LoginDialog | None = None
         self._status: SyncStatus | None = None
@@ -148,6 +190,7 @@ class SyncPage(QWidget):
         self.ui.quarantineView.selectionModel().selectionChanged.connect(
             self._on_quarantine_selection_changed
         )
+        self.ui.noticesView.selectionModel().selectionChanged.connect(self._on_notices_selection_changed)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
@@ -183,6 +226,7 @@ class SyncPage(QWidget):
         self.quarantine_model.set_items(status.quarantined)
         ui.retryAllButton.setEnabled(bool(status.quarantined))
         ui.retryButton.setEnabled(False)
+        self._show_notices(status)
         self._reselect(selected)
         if not self._controller.running and self._controller.last_summary is None and status.last is not None:
             self._show_report(status.last.summary, status.last.errors, status.last.ok)
@@ -329,6 +373,39 @@ class SyncPage(QWidget):
                 self._errors.report(exc)
 
         self._controller.resolve(conflict, take, self.ui.manualEdit.text(), done, failed)
+
+    # ------------------------------------------------------------ 需要核查
+
+    def _show_notices(self, status: SyncStatus) -> None:
+        ui = self.ui
+        alarms = status.alarms
+        title = f"需要核查（{len(status.notices)}）"
+        if alarms:
+            title = f"需要核查（{len(status.notices)}，告警 {alarms}）"
+        ui.tabs.setTabText(2, title)
+        ui.tabs.tabBar().setTabTextColor(
+            2, QColor(_RED) if alarms else ui.tabs.tabBar().palette().text().color()
+        )
+        self.notices_model.set_notices(status.notices)
+        ui.noticeDetail.setStyleSheet(f"color: {_RED};" if alarms else "")
+        if alarms:
+            ui.noticeDetail.setText(
+                f"有 {alarms} 个案件的全过程记录与服务器锚定的哈希不一致，可能被改动或分叉："
+                "请立即报告管理员核查，不要删除或修改本机数据（《中华人民共和国行政处罚法》第四十七条）。"
+            )
+        elif status.notices:
+            ui.noticeDetail.setText(
+                "选中一行查看完整原因。参考数据须由省平台更正后重新下发，下次同步时自动重试。"
+            )
+        else:
+            ui.noticeDetail.setText("暂无需要核查的问题。")
+
+    def _on_notices_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.ui.noticesView.selectionModel().selectedRows()
+        notice = self.notices_model.notice(rows[0].row()) if rows else None
+        if notice is not None:
+            self.ui.noticeDetail.setStyleSheet(f"color: {_RED};" if notice.alarm else "")
+            self.ui.noticeDetail.setText(f"{notice.kind_label}：{notice.subject}\n{notice.reason}")
 
     # ------------------------------------------------------------ quarantine
 

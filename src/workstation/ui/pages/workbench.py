@@ -1,7 +1,9 @@
 """工作台: the office at a glance (cases and tasks join it as they are built).
 
 The 省平台推送任务 panel lists the tasks and clues the provincial platform pushed (pulled by
-sync); app.py feeds it through :meth:`WorkbenchPage.set_server_tasks` after each sync.
+sync); app.py feeds it through :meth:`WorkbenchPage.set_server_tasks` after each sync. 转为案件
+(or a double-click on a task) runs SyncService.accept_task on the TaskRunner with the officer at
+this desk, then opens the case (:attr:`WorkbenchPage.case_activated`) and reloads the tasks.
 """
 
 from __future__ import annotations
@@ -10,19 +12,20 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QWidget
 
 from workstation.domain.entities import CaseBrief, OfficeSummary, StageCount
 from workstation.domain.formatting import chinese_date
 from workstation.domain.vocabulary import case_number_text
 from workstation.services.changes import Result
 from workstation.services.office import OfficeService
-from workstation.services.sync import ServerTask
+from workstation.services.sync import ServerTask, TaskAccepted
 from workstation.ui.errors import ErrorReporter
 from workstation.ui.forms.workbench_page_ui import Ui_WorkbenchPage
 from workstation.ui.models import HeaderedTableModel, OfficersModel
+from workstation.ui.sync_status import SyncController
 from workstation.ui.tasks import TaskRunner
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -163,8 +166,10 @@ def _plain_table(view: QTableView) -> None:
 
 class WorkbenchPage(QWidget):
     summary_loaded = Signal()
-    #: A case was double-clicked in 我的待办 or 近期到期 (its id).
+    #: A case was double-clicked in 我的待办 or 近期到期, or made from a pushed task (its id).
     case_activated = Signal(str)
+    #: A pushed task was made into a case (TaskAccepted).
+    task_accepted = Signal(object)
 
     def __init__(
         self,
@@ -173,6 +178,7 @@ class WorkbenchPage(QWidget):
         errors: ErrorReporter,
         parent: QWidget | None = None,
         current_officer: Callable[[], str | None] | None = None,
+        sync: SyncController | None = None,
     ) -> None:
         super().__init__(parent)
         self.ui = Ui_WorkbenchPage()
@@ -185,6 +191,8 @@ class WorkbenchPage(QWidget):
         self.ui.officersView.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.ui.officersView.verticalHeader().setVisible(False)
         self._current_officer = current_officer or (lambda: None)
+        self._sync = sync
+        self._accepting = False
         self.tasks_model = CaseBriefModel()
         self.due_model = CaseBriefModel()
         self.stages_model = StageCountModel()
@@ -208,15 +216,36 @@ class WorkbenchPage(QWidget):
         self.server_tasks_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.server_tasks_view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.server_tasks_view.setAccessibleName("省平台推送任务列表")
+        self.server_tasks_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.server_tasks_view.setMaximumHeight(150)
+        self.server_tasks_view.setToolTip("双击任务转为案件（已受理的任务打开其案件）")
         _plain_table(self.server_tasks_view)
+        self.accept_task_button = QPushButton("转为案件(&A)")
+        self.accept_task_button.setEnabled(False)
+        self.accept_task_button.setToolTip(
+            "以当前用户为承办人，将选中的线索登记为普通程序案件（线索登记），"
+            "附入所附材料并报送省平台（《中华人民共和国行政处罚法》第五十四条）"
+        )
+        self.server_tasks_notice = QLabel()
+        self.server_tasks_notice.setWordWrap(True)
+        self.server_tasks_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.server_tasks_notice.hide()
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(self.server_tasks_heading, 1)
+        heading_row.addWidget(self.accept_task_button)
         at = self.ui.layout.indexOf(self.ui.officersHeading)
-        self.ui.layout.insertWidget(at, self.server_tasks_heading)
+        self.ui.layout.insertLayout(at, heading_row)
         self.ui.layout.insertWidget(at + 1, self.server_tasks_view)
+        self.ui.layout.insertWidget(at + 2, self.server_tasks_notice)
 
     def set_server_tasks(self, tasks: tuple[ServerTask, ...]) -> None:
-        """Show the tasks and clues the last sync brought."""
+        """Show the tasks and clues the last sync brought (the selected one stays selected)."""
+        selected = self.selected_server_task()
         self.server_tasks_model.set_tasks(tasks)
+        ids = [t.id for t in tasks]
+        if selected is not None and selected.id in ids:
+            self.server_tasks_view.selectRow(ids.index(selected.id))
+        self._update_accept_button()
         waiting = sum(1 for t in tasks if t.status == "open")
         self.server_tasks_heading.setText(
             f"省平台推送任务（{len(tasks)} 个，待处理 {waiting} 个）"
@@ -226,6 +255,11 @@ class WorkbenchPage(QWidget):
 
     def _connect_signals(self) -> None:
         self.ui.refreshButton.clicked.connect(self._on_refresh_clicked)
+        self.accept_task_button.clicked.connect(self._on_accept_task_clicked)
+        self.server_tasks_view.activated.connect(self._on_server_tasks_view_activated)
+        self.server_tasks_view.selectionModel().selectionChanged.connect(
+            self._on_server_tasks_selection_changed
+        )
         self.ui.tasksView.activated.connect(self._on_tasks_view_activated)
         self.ui.dueView.activated.connect(self._on_due_view_activated)
 
@@ -238,6 +272,70 @@ class WorkbenchPage(QWidget):
         case_id = self.due_model.case_id(index.row())
         if case_id:
             self.case_activated.emit(case_id)
+
+    # ------------------------------------------------------------ 转为案件
+
+    def selected_server_task(self) -> ServerTask | None:
+        rows = self.server_tasks_view.selectionModel().selectedRows()
+        return self.server_tasks_model.task(rows[0].row()) if rows else None
+
+    def _update_accept_button(self) -> None:
+        task = self.selected_server_task()
+        usable = self._sync is not None and not self._accepting and task is not None and task.can_accept
+        self.accept_task_button.setEnabled(usable)
+        opens = task is not None and task.case_id is not None
+        self.accept_task_button.setText("打开案件(&A)" if opens else "转为案件(&A)")
+
+    def _on_server_tasks_selection_changed(
+        self, _selected: QItemSelection, _deselected: QItemSelection
+    ) -> None:
+        self._update_accept_button()
+
+    def _on_server_tasks_view_activated(self, index: QModelIndex) -> None:
+        self.server_tasks_view.selectRow(index.row())
+        self.accept_selected_task()
+
+    def _on_accept_task_clicked(self) -> None:
+        self.accept_selected_task()
+
+    def accept_selected_task(self) -> bool:
+        """转为案件 for the selected task on the TaskRunner; False when nothing was started."""
+        task = self.selected_server_task()
+        sync = self._sync
+        if sync is None or task is None or not task.can_accept or self._accepting:
+            return False
+        self._accepting = True
+        self._update_accept_button()
+        self.server_tasks_notice.setStyleSheet("")
+        self.server_tasks_notice.setText(f"正在将“{task.title}”转为案件…")
+        self.server_tasks_notice.show()
+        officer_id = self._current_officer()
+        service = sync.service
+        self._runner.run_io(
+            lambda: service.accept_task(task.id, officer_id),
+            self._on_accept_done,
+            self._on_accept_failed,
+            "转为案件",
+        )
+        return True
+
+    def _on_accept_done(self, result: Result[TaskAccepted]) -> None:
+        self._accepting = False
+        accepted = result.value
+        self.server_tasks_notice.setText(accepted.text)
+        self.server_tasks_notice.setStyleSheet("" if accepted.acknowledged else f"color: {_SOON.name()};")
+        self._update_accept_button()
+        if self._sync is not None:
+            self._sync.refresh()
+        self.refresh()
+        self.task_accepted.emit(accepted)
+        self.case_activated.emit(accepted.case_id)
+
+    def _on_accept_failed(self, exc: BaseException) -> None:
+        self._accepting = False
+        self.server_tasks_notice.hide()
+        self._update_accept_button()
+        self._errors.report(exc)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
