@@ -143,6 +143,10 @@ def test_the_sync_page_lists_alarms_and_refusals(
     model = page.notices_model
     qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=10_000)
     assert page.ui.tabs.tabText(2) == "需要核查（2，告警 1）"
+    # the status bar counts the alarm beside conflicts, in red, with where to look
+    label = gui.window.sync_status.conflicts_label
+    qtbot.waitUntil(lambda: label.text() == "冲突 0，锚定告警 1", timeout=10_000)
+    assert "b91c1c" in label.styleSheet() and "需要核查" in label.toolTip()
     assert model.index(0, 0).data() == "锚定告警" and "case-x" in model.index(0, 1).data()
     assert model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is not None  # in red
     assert model.index(1, 0).data() == "参考数据未采用"

@@ -246,12 +246,19 @@ class SyncStatusWidget(QWidget):
         self._count(self.pending_label, "待上传", status.pending, _AMBER if status.configured else "")
         conflicts = len(status.conflicts)
         refused = len(status.quarantined)
+        alarms = status.alarms
         text = f"冲突 {conflicts}" + (f"，被拒收 {refused}" if refused else "")
+        if alarms:
+            text += f"，锚定告警 {alarms}"
         self.conflicts_label.setText(text)
-        self.conflicts_label.setStyleSheet(
-            f"color: {_RED}; font-weight: bold;" if conflicts or refused else ""
+        self.conflicts_label.setToolTip(
+            "全过程记录与服务器锚定的哈希不一致：请在“同步 → 需要核查”中查看，并报告法制审核人员"
+            if alarms
+            else ""
         )
-        self.conflicts_label.setVisible(status.configured or bool(conflicts or refused))
+        flagged = conflicts or refused or alarms
+        self.conflicts_label.setStyleSheet(f"color: {_RED}; font-weight: bold;" if flagged else "")
+        self.conflicts_label.setVisible(status.configured or bool(flagged))
 
     @staticmethod
     def _count(label: QLabel, caption: str, count: int, colour: str) -> None:
