@@ -1,6 +1,8 @@
-"""The ``workstation-central`` command: serve, seed, openapi, add-officer.
+"""The ``workstation-central`` command: serve, seed, openapi, add-officer, and the classroom
+commands cases, task add and tasks (docs/CENTRAL.md, "Classroom").
 
-Exit codes: 0 ok; 1 a user-facing error (Chinese, on stderr); 2 usage.
+Exit codes: 0 ok; 1 a user-facing error (Chinese, on stderr; with ``--json`` also
+``{"ok": false, "error": {"code", "message"}}`` on stdout); 2 usage.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workstation_central import __version__
 from workstation_central.config import Settings, default_storage_dir, parse_version
@@ -24,6 +26,9 @@ from workstation_central.store import Database, DatabaseUnavailable, SchemaTooNe
 EXIT_OK = 0
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
+
+if TYPE_CHECKING:
+    from workstation_central.service import CentralService
 
 DEFAULT_DB = "sqlite:///central.db"
 ADMIN_TOKEN_ENV = "WORKSTATION_CENTRAL_ADMIN_TOKEN"
@@ -37,7 +42,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 class UserError(Exception):
-    """A failure the operator can act on; its text is shown as it is."""
+    """A failure the operator can act on; its text is shown as it is, ``code`` in JSON."""
+
+    def __init__(self, message: str, code: str = "invalid_input") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _positive(text: str) -> float:
@@ -54,6 +63,16 @@ def _version(text: str) -> str:
     if parse_version(text) is None:
         raise argparse.ArgumentTypeError(f"版本号应为 X.Y.Z：{text}")
     return text
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是整数：{text}") from None
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"应为 1 至 1000：{text}")
+    return value
 
 
 def build_parser() -> _Parser:
@@ -93,7 +112,40 @@ def build_parser() -> _Parser:
     officer.add_argument("--username", required=True)
     officer.add_argument("--name", required=True, metavar="姓名")
     officer.add_argument("--password", help="密码（不给则提示输入）")
+    _add_classroom(sub, db_options)
     return parser
+
+
+def _add_classroom(sub: Any, db_options: Any) -> None:
+    def listing(p: argparse.ArgumentParser, what: str) -> None:
+        db_options(p)
+        p.add_argument("--township", metavar="CODE", help="只列出该乡镇（辖区）的")
+        p.add_argument(
+            "--limit", type=_limit, default=50, metavar="N", help=f"最多列出 N 个{what}（默认 50）"
+        )
+        p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    cases = sub.add_parser("cases", help="列出服务器上的案件（最近更新的在前）")
+    listing(cases, "案件")
+
+    tasks = sub.add_parser("tasks", help="列出已推送的任务和线索及其处理状态")
+    listing(tasks, "任务")
+
+    task = sub.add_parser("task", help="推送任务或线索")
+    task_sub = task.add_subparsers(dest="task_command", required=True)
+    add = task_sub.add_parser("add", help="向乡镇推送一条任务或线索（证据文件作为附件随之下发）")
+    db_options(add)
+    add.add_argument("--township", required=True, metavar="CODE", help="接收的乡镇（辖区）代码")
+    add.add_argument("--title", required=True, metavar="T", help="标题")
+    add.add_argument("--kind", choices=("task", "clue"), default="task", help="task 任务（默认）或 clue 线索")
+    add.add_argument("--description", default="", metavar="D", help="说明")
+    add.add_argument("--location", default="", metavar="L", help="地点")
+    add.add_argument("--deadline", metavar="YYYY-MM-DD", help="办理期限")
+    add.add_argument("--source", default="", metavar="S", help="来源，如 非现场监测、县综合行政执法局")
+    add.add_argument(
+        "--evidence", type=Path, nargs="+", default=[], metavar="FILE", help="证据文件（可多个）"
+    )
+    add.add_argument("--json", action="store_true", help="输出 JSON")
 
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
@@ -192,7 +244,144 @@ def _cmd_add_officer(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"serve": _cmd_serve, "seed": _cmd_seed, "openapi": _cmd_openapi, "add-officer": _cmd_add_officer}
+def _print_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps({"ok": True, **data}, ensure_ascii=False) + "\n")
+
+
+def _service(args: argparse.Namespace) -> tuple[Database, CentralService]:
+    """The database and service of ``--db`` (the caller disposes of the database)."""
+    from workstation_central.service import CentralService
+
+    settings = _settings(args)
+    db = _open(settings)
+    try:
+        return db, CentralService(db, settings)
+    except OSError as exc:
+        db.dispose()
+        raise UserError(f"无法使用附件目录 {settings.storage_dir}：{exc.strerror or exc}") from exc
+
+
+def _cmd_cases(args: argparse.Namespace) -> int:
+    from workstation_central.classroom import ClassroomError, list_cases
+
+    db, service = _service(args)
+    try:
+        result = list_cases(service, args.township, args.limit)
+    except ClassroomError as exc:
+        raise UserError(exc.message, exc.code) from exc
+    finally:
+        db.dispose()
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    cases = result["cases"]
+    if not cases:
+        where = f"乡镇（辖区）{args.township}" if args.township else "服务器上"
+        sys.stdout.write(f"{where}还没有案件。\n")
+        return EXIT_OK
+    shown = f"（显示最近的 {len(cases)} 件）" if len(cases) < result["total"] else ""
+    sys.stdout.write(f"服务器上共有案件 {result['total']} 件{shown}：\n")
+    for case in cases:
+        lock = "，已锁定" if case["locked"] else ""
+        who = f"，{case['updated_by']}" if case["updated_by"] else ""
+        sys.stdout.write(
+            f"  {case['case_id']}  {case['case_number'] or '（尚无案号）'}  {case['title'] or '（无案由）'}\n"
+            f"      {case['township_name']}（{case['township_code']}），第 {case['version']} 版，"
+            f"全过程记录 {case['events']} 条，{case['review_status_label']}{lock}；"
+            f"最后更新 {case['updated_at']}{who}\n"
+        )
+    return EXIT_OK
+
+
+def _cmd_tasks(args: argparse.Namespace) -> int:
+    from workstation_central.classroom import ClassroomError, list_tasks
+
+    db, service = _service(args)
+    try:
+        result = list_tasks(service, args.township, args.limit)
+    except ClassroomError as exc:
+        raise UserError(exc.message, exc.code) from exc
+    finally:
+        db.dispose()
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    tasks = result["tasks"]
+    if not tasks:
+        where = f"向乡镇（辖区）{args.township}" if args.township else ""
+        sys.stdout.write(f"还没有{where}推送过任务或线索。\n")
+        return EXIT_OK
+    shown = f"（显示最近的 {len(tasks)} 条）" if len(tasks) < result["total"] else ""
+    sys.stdout.write(f"已推送任务和线索 {result['total']} 条{shown}：\n")
+    for task in tasks:
+        deadline = f"，期限 {task['deadline']}" if task["deadline"] else ""
+        files = f"，证据 {len(task['evidence'])} 个" if task["evidence"] else ""
+        case = f"，案件 {task['case_id']}" if task["case_id"] else ""
+        who = f"（{task['acked_by']}）" if task["acked_by"] else ""
+        sys.stdout.write(
+            f"  {task['id']}  [{task['kind_label']}] {task['title']}\n"
+            f"      {task['township_name']}（{task['township_code']}）{deadline}{files}；"
+            f"{task['status_label']}{who}{case}\n"
+        )
+    return EXIT_OK
+
+
+def _cmd_task(args: argparse.Namespace) -> int:
+    from workstation_central.classroom import ClassroomError, parse_deadline, push_task, read_evidence
+
+    try:
+        deadline = parse_deadline(args.deadline)
+    except ClassroomError as exc:
+        raise UserError(exc.message, exc.code) from exc
+    db, service = _service(args)
+    try:
+        evidence = read_evidence(args.evidence, service.settings.max_file_bytes)
+        result = push_task(
+            service,
+            township_code=args.township,
+            title=args.title,
+            kind=args.kind,
+            description=args.description,
+            location=args.location,
+            deadline=deadline,
+            source=args.source,
+            evidence=evidence,
+        )
+    except ClassroomError as exc:
+        raise UserError(exc.message, exc.code) from exc
+    finally:
+        db.dispose()
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    task = result["task"]
+    kind = "线索" if task["kind"] == "clue" else "任务"
+    sys.stdout.write(
+        f"已向 {result['township_name']}（{task['township_code']}）推送{kind}：{task['title']}\n"
+    )
+    for item in result["evidence"]:
+        sys.stdout.write(f"  证据 {item['filename']}（{item['size']} 字节，SHA-256 {item['sha256']}）\n")
+    sys.stdout.write(f"任务编号：{task['id']}\n")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "serve": _cmd_serve,
+    "seed": _cmd_seed,
+    "openapi": _cmd_openapi,
+    "add-officer": _cmd_add_officer,
+    "cases": _cmd_cases,
+    "tasks": _cmd_tasks,
+    "task": _cmd_task,
+}
+
+
+def _fail(args: argparse.Namespace, code: str, message: str) -> int:
+    sys.stderr.write(f"错误：{message}\n")
+    if getattr(args, "json", False):
+        error = {"code": code, "message": message}
+        sys.stdout.write(json.dumps({"ok": False, "error": error}, ensure_ascii=False) + "\n")
+    return EXIT_USER_ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -200,10 +389,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return _COMMANDS[args.command](args)
-    except (UserError, SchemaTooNew, DatabaseUnavailable) as exc:
-        sys.stderr.write(f"错误：{exc}\n")
+    except UserError as exc:
+        return _fail(args, exc.code, str(exc))
+    except SchemaTooNew as exc:
+        return _fail(args, "database_too_new", str(exc))
+    except DatabaseUnavailable as exc:
+        return _fail(args, "database_unavailable", str(exc))
     except ApiError as exc:
-        sys.stderr.write(f"错误：{exc.message}\n")
+        return _fail(args, exc.code, exc.message)
     except ModuleNotFoundError as exc:
         if exc.name not in ("fastapi", "uvicorn", "pydantic", "starlette"):
             raise
