@@ -45,6 +45,11 @@ class Settings:
     current_officer_id: str = ""
     #: That officer's name, shown in the status bar without opening the database.
     current_officer_name: str = ""
+    #: A sync reserves a new block of 案号 / 文书 serials when fewer than this many are left
+    #: per series and year (docs/SYNC.md, "Numbering").
+    number_block_threshold: int = 20
+    #: Serials asked for per block (the central server allows 1–200).
+    number_block_size: int = 50
 
 
 _VALIDATORS: dict[str, Callable[[Any], bool]] = {
@@ -56,6 +61,8 @@ _VALIDATORS: dict[str, Callable[[Any], bool]] = {
     "log_level": lambda v: v in ("DEBUG", "INFO", "WARNING"),
     "current_officer_id": lambda v: isinstance(v, str) and len(v) <= 64,
     "current_officer_name": lambda v: isinstance(v, str) and len(v) <= 100,
+    "number_block_threshold": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000,
+    "number_block_size": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 200,
 }
 
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}

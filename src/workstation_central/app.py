@@ -43,6 +43,8 @@ from workstation_central.schemas import (
     EventsPage,
     Handshake,
     LoginRequest,
+    NumberBlockOut,
+    NumberReserveIn,
     OfficerIn,
     OfficerOut,
     PublicationIn,
@@ -510,6 +512,24 @@ async def publications(
     limit: Limit = 100,
 ) -> dict[str, Any]:
     return await run_in_threadpool(svc.publications_page, township, cursor, limit)
+
+
+@officers.post(
+    "/numbers/reserve",
+    response_model=NumberBlockOut,
+    status_code=201,
+    tags=["numbers"],
+    responses={422: {"model": ErrorBody, "description": "invalid_request / validation_error"}},
+)
+async def reserve_numbers(
+    body: NumberReserveIn,
+    request: Request,
+    svc: Svc,
+    officer: Officer,
+    key: Annotated[str, Depends(_idempotency_key)],
+    raw: Annotated[bytes, Depends(_raw_body)],
+) -> JSONResponse:
+    return _stored(await run_in_threadpool(svc.reserve_numbers, officer, body, key, raw, request.url.path))
 
 
 @admin.put("/townships/{code}", response_model=TownshipOut)

@@ -217,3 +217,27 @@ class PublicationRow(Base):
     withdrawn_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[str] = mapped_column(String(40))
     updated_seq: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class NumberSeriesRow(Base):
+    """The last serial handed out per township, series (案号 or a 文书 kind) and year."""
+
+    __tablename__ = "number_series"
+    township_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    series: Mapped[str] = mapped_column(String(60), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class NumberBlockRow(Base):
+    """A block of serials reserved by an officer's device; blocks never overlap."""
+
+    __tablename__ = "number_blocks"
+    township_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    series: Mapped[str] = mapped_column(String(60), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+    officer_id: Mapped[str] = mapped_column(String(36))
+    device_id: Mapped[str] = mapped_column(String(100))
+    reserved_at: Mapped[str] = mapped_column(String(40))

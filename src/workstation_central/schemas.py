@@ -234,6 +234,22 @@ class PublicationIn(BaseModel):
     published_on: dt.date
 
 
+class NumberReserveIn(BaseModel):
+    """A request for a block of serials; the ranges are checked by the service (``invalid_request``)."""
+
+    series: str = Field(description="编号序列：案号为 case，文书为文书编号类别（如 罚决字）")
+    year: int = Field(description="编号年份（四位数）")
+    count: int = Field(description="申领的号数（1–200）")
+
+
+class NumberBlockOut(BaseModel):
+    series: str
+    year: int
+    first: int
+    last: int
+    township_code: str
+
+
 class WithdrawIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 

@@ -41,6 +41,8 @@ from workstation_central.models import (
     Counter,
     IdempotencyRecord,
     LoginSession,
+    NumberBlockRow,
+    NumberSeriesRow,
     Officer,
     PublicationRow,
     ReferenceItem,
@@ -56,6 +58,7 @@ from workstation_central.schemas import (
     EventBatch,
     EventIn,
     LoginRequest,
+    NumberReserveIn,
     OfficerIn,
     PublicationIn,
     ReferenceIn,
@@ -73,6 +76,11 @@ log = logging.getLogger(__name__)
 Json = dict[str, Any]
 
 _TASK_ORDER = {"open": 0, "accepted": 1, "done": 2}
+
+#: Serials one number reservation may ask for (docs/CENTRAL.md §14).
+MAX_RESERVE_COUNT = 200
+#: Longest series code (the desktop app's sequence kinds are at most 60 characters).
+MAX_SERIES_LENGTH = 60
 
 #: The rows a feed serves (each has an ``updated_seq``).
 FeedRow = TypeVar("FeedRow", ReferenceItem, CaseRow, TaskRow, PublicationRow)
@@ -974,6 +982,79 @@ class CentralService:
                 row.withdrawn_at = iso(self.now())
                 row.updated_seq = self.db.next_seq(s)
             return self._publication_out(row)
+
+    # ------------------------------------------------------------ number blocks
+
+    def _check_reservation(self, req: NumberReserveIn) -> None:
+        series = req.series
+        if (
+            not 1 <= len(series) <= MAX_SERIES_LENGTH
+            or series != series.strip()
+            or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in series)
+        ):
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"编号序列无效：应为 1 至 {MAX_SERIES_LENGTH} 个字符、不含空格的代码",
+                {"field": "series"},
+            )
+        this_year = self.now().year
+        if not this_year - 1 <= req.year <= this_year + 1:
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"编号年份无效：只能申领 {this_year - 1} 至 {this_year + 1} 年的编号",
+                {"field": "year"},
+            )
+        if not 1 <= req.count <= MAX_RESERVE_COUNT:
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"申领数量无效：每次应为 1 至 {MAX_RESERVE_COUNT} 个号",
+                {"field": "count"},
+            )
+
+    def reserve_numbers(
+        self, p: Principal, req: NumberReserveIn, key: str, raw_body: bytes, path: str
+    ) -> Stored:
+        """A block of ``count`` serials of the officer's township, series and year, never
+        handed out twice: the series' last serial moves and the block is recorded in one
+        (serialised) transaction, and the answer is stored under the idempotency key."""
+        self._check_reservation(req)
+        body_sha = _sha256(raw_body)
+        with self.db.write() as s:
+            replay = self._replay(s, p, key, "POST", path, body_sha)
+            if replay is not None:
+                return replay
+            series = s.get(NumberSeriesRow, (p.township_code, req.series, req.year))
+            if series is None:
+                series = NumberSeriesRow(
+                    township_code=p.township_code, series=req.series, year=req.year, last=0
+                )
+                s.add(series)
+            first = series.last + 1
+            last = series.last + req.count
+            series.last = last
+            s.add(
+                NumberBlockRow(
+                    township_code=p.township_code,
+                    series=req.series,
+                    year=req.year,
+                    first=first,
+                    last=last,
+                    officer_id=p.officer_id,
+                    device_id=p.device_id,
+                    reserved_at=iso(self.now()),
+                )
+            )
+            body = {
+                "series": req.series,
+                "year": req.year,
+                "first": first,
+                "last": last,
+                "township_code": p.township_code,
+            }
+            return self._remember(s, p, key, "POST", path, body_sha, Stored(201, body))
 
     # ------------------------------------------------------------ administration
 

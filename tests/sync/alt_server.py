@@ -15,6 +15,8 @@ conformance suite shows the port is not the central server's API in disguise. In
   local Beijing times ``"YYYY-MM-DD HH:MM:SS"``;
 - idempotency only through ``requestId`` on ``/case/save`` (stored per user, replayed with
   ``"dup": true``, the body is not compared);
+- number blocks: form ``POST /api/v2/serial-ranges`` (``bizType``, ``annual``, ``amount``,
+  ``reqNo``) → ``startNo`` … ``endNo`` of the area, replayed by ``reqNo`` (per user);
 - a case's logs are read with ``GET /case/{id}/logs?since=<seq>&offset=&limit=``, paged like
   the lists (``since`` is a ``seq`` there).
 
@@ -98,6 +100,8 @@ class State:
     clues: dict[str, dict[str, Any]] = field(default_factory=dict)
     notices: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    serials: dict[tuple[str, int], int] = field(default_factory=dict)  # (bizType, annual) → last
+    ranges: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (user, reqNo) → answer
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC) + self.offset
@@ -505,6 +509,38 @@ def create_app(state: State) -> FastAPI:
                     rowVersion=state.next_row_version(),
                 )
             return _ok(data=dict(clue))
+
+    @app.post("/api/v2/serial-ranges")
+    async def serial_ranges(request: Request, session_cookie: SessionCookie = None) -> dict[str, Any]:
+        session = user_of(session_cookie)
+        biz_type, annual, amount, req_no = await _form(request, "bizType", "annual", "amount", "reqNo")
+        if (
+            not (annual.isdigit() and amount.isdigit())
+            or len(biz_type) > 60
+            or any(c.isspace() for c in biz_type)
+        ):
+            raise Fail(42203, "参数错误：bizType、annual、amount")
+        year, count = int(annual), int(amount)
+        this_year = state.now().astimezone(BEIJING).year
+        if not 1 <= count <= 200 or not this_year - 1 <= year <= this_year + 1:
+            raise Fail(42203, "号段参数超出范围")
+        with state.lock:
+            stored = state.ranges.get((session.username, req_no))
+            if stored is not None:
+                return {**stored, "dup": True}
+            last = state.serials.get((biz_type, year), 0)
+            state.serials[(biz_type, year)] = last + count
+            answer = _ok(
+                data={
+                    "bizType": biz_type,
+                    "annual": year,
+                    "startNo": last + 1,
+                    "endNo": last + count,
+                    "areaCode": AREA,
+                }
+            )
+            state.ranges[(session.username, req_no)] = answer
+            return answer
 
     @app.post("/api/v2/gongshi/publish")
     async def publish(request: Request, session_cookie: SessionCookie = None) -> dict[str, Any]:

@@ -227,6 +227,23 @@ class Publication:
 
 
 @dataclass(frozen=True, slots=True)
+class NumberBlock:
+    """Serials ``first`` … ``last`` of one series (案号 ``case`` or a 文书 number kind) and year,
+    reserved for this machine by the server: unique within ``township_code``, never handed out
+    again (docs/SYNC.md, "Numbering")."""
+
+    series: str
+    year: int
+    first: int
+    last: int
+    township_code: str
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True, slots=True)
 class AnchorReceipt:
     """The server's record of a case's chain head, with the server's time."""
 
@@ -525,6 +542,15 @@ class SyncGateway(Protocol):
 
     def withdraw(self, publication_id: str, reason: str) -> Publication:
         """Withdraw a publication (again: unchanged)."""
+        ...
+
+    # -- numbering
+
+    def reserve_numbers(self, series: str, year: int, count: int, idempotency_key: str) -> NumberBlock:
+        """Reserve ``count`` serials (1–200) of ``series`` and ``year`` for the officer's
+        township. The same key (and arguments) answers the same block, so a reservation whose
+        answer was lost is retried with its key; RecordRejected ``invalid_request`` for a bad
+        series, year or count."""
         ...
 
 

@@ -524,6 +524,41 @@ class NumberVoidRow(Base):
     voided_by: Mapped[str] = mapped_column(String(36))
 
 
+class NumberBlockRow(Base):
+    """Serials ``first`` … ``last`` of an agency, kind and year reserved from the central server.
+
+    ``next`` is the next serial to issue (``last + 1`` once used up); ``source`` is the
+    reservation's idempotency key. Triggers (migration 0011) keep blocks from being deleted,
+    changed (but ``next``, forward only) or overlapping.
+    """
+
+    __tablename__ = "number_blocks"
+    __table_args__ = (UniqueConstraint("source"),)
+
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+    next: Mapped[int] = mapped_column(Integer)
+    reserved_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(100))
+
+
+class NumberReservationRow(Base):
+    """A block asked for and not stored yet: its idempotency key, written before the request."""
+
+    __tablename__ = "number_reservations"
+    __table_args__ = (UniqueConstraint("agency_id", "kind", "year"),)
+
+    idempotency_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(60))
+    year: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer)
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 # ------------------------------------------------------------------ 裁量基准
 
 

@@ -26,6 +26,7 @@ from workstation.domain.sync_ports import (
     CaseLocked,
     EventsAck,
     LoginFailed,
+    NumberBlock,
     OfficerInfo,
     Page,
     Publication,
@@ -54,6 +55,7 @@ from workstation.sync.http_common import (
     check_event_run,
     json_object,
     malformed,
+    number_block,
     read_event,
     retryable_for_status,
     send,
@@ -258,6 +260,25 @@ class CentralV1Gateway(HttpGateway):
         body = canonical_json({"reason": reason})
         path = f"/v1/publications/{publication_id}/withdraw"
         return _publication(self._json("POST", path, body=body, what="publication"))
+
+    def reserve_numbers(self, series: str, year: int, count: int, idempotency_key: str) -> NumberBlock:
+        body = canonical_json({"series": series, "year": year, "count": count})
+        data = self._json(
+            "POST",
+            "/v1/numbers/reserve",
+            body=body,
+            headers={"Idempotency-Key": idempotency_key},
+            expect=(200, 201),
+            what="number block",
+        )
+        return number_block(
+            (series, year, count),
+            data.text("series"),
+            data.integer("year"),
+            data.integer("first"),
+            data.integer("last"),
+            data.text("township_code"),
+        )
 
     # ------------------------------------------------------------ HTTP
 

@@ -27,6 +27,7 @@ import httpx
 from workstation.domain.record import CaseEvent, FieldChange, genesis_hash, has_valid_hash, to_json
 from workstation.domain.sync_ports import (
     CaseAck,
+    NumberBlock,
     RetryableError,
     ServerCase,
     SessionExpired,
@@ -329,6 +330,22 @@ def check_event_run(events: Sequence[CaseEvent], case_id: str, after_seq: int) -
         if event.seq == 1 and event.prev_hash != genesis_hash(case_id):
             raise malformed(f"events of {case_id}: the first event does not start the record")
         previous = event
+
+
+def number_block(
+    asked: tuple[str, int, int], series: str, year: int, first: int, last: int, township_code: str
+) -> NumberBlock:
+    """The block a server answered to ``asked`` = (series, year, count), checked: the same
+    series and year, exactly ``count`` serials from 1 up (anything else is malformed)."""
+    want_series, want_year, count = asked
+    if (series, year) != (want_series, want_year) or first < 1 or last - first + 1 != count:
+        raise malformed(
+            f"number block {series!r} {year} {first}-{last} "
+            f"does not answer {want_series!r} {want_year} ×{count}"
+        )
+    if not township_code:
+        raise malformed("number block without township")
+    return NumberBlock(series, year, first, last, township_code)
 
 
 def case_ack(case: ServerCase, *, replayed: bool) -> CaseAck:

@@ -24,6 +24,9 @@ reason and the step goes on.
   evidence, and the server hears that it was accepted and, once the case is finished, done.
 - :func:`download_evidence_files` — the files of evidence of cases pulled from another device,
   downloaded by SHA-256 into the attachment store, and the evidence rows that waited for them.
+- :func:`reserve_number_blocks` — blocks of 案号 and 文书 serials reserved from the central
+  server (the platform owns the numbering), each reservation's idempotency key stored before
+  its request so a lost answer is fetched again, never reserved twice.
 """
 
 from __future__ import annotations
@@ -42,12 +45,16 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from workstation.documents.catalog import CATALOG
 from workstation.domain.cases import CaseKind, CaseSource, EvidenceKind, PenaltyType
+from workstation.domain.clock import CHINA_TZ
 from workstation.domain.deadlines import HolidayPeriod, MakeupWorkingDay, TableCalendar, YearSchedule
 from workstation.domain.errors import InvalidInput, KnownError
 from workstation.domain.formatting import chinese_date, yuan
+from workstation.domain.numbering import CASE_KIND, check_kind, kind_label
 from workstation.domain.statutory_holidays import IncompleteHolidayTable, check_statutory_holidays
 from workstation.domain.sync_ports import Page, RecordRejected, RefItem, RetryableError, SyncGateway, Task
+from workstation.persistence.numbering import SqlNumberBlocks
 from workstation.persistence.reference_sync import (
     PUB_PENDING,
     PUB_PUBLISHED,
@@ -80,6 +87,12 @@ KIND_LABELS = {"officers": "执法人员", "holidays": "节假日表", "statutes
 PUBLICATION_BASIS = "《中华人民共和国行政处罚法》第四十八条"
 #: Documents whose number is the decision number a 公示 carries.
 DECISION_DOCUMENTS = ("penalty_decision", "on_spot_decision")
+#: Keep at least this many serials free per series (setting ``number_block_threshold``).
+NUMBER_THRESHOLD = 20
+#: Serials asked for per block (setting ``number_block_size``; the server allows 1–200).
+NUMBER_BLOCK_SIZE = 50
+#: Blocks reserved at most per series and year in one run.
+MAX_BLOCKS_PER_RUN = 10
 #: The first words of the alarm an anchor mismatch raises.
 ANCHOR_ALARM = "本机全过程记录与服务器锚定的哈希不一致"
 
@@ -145,6 +158,15 @@ class FileCounts:
 
 
 @dataclass
+class NumberCounts:
+    """What :func:`reserve_number_blocks` did: blocks stored and the serials in them."""
+
+    blocks: int = 0
+    numbers: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
 class StepsReport:
     """All steps of one run (see :class:`SyncSteps`)."""
 
@@ -153,6 +175,7 @@ class StepsReport:
     anchors: AnchorCounts = field(default_factory=AnchorCounts)
     tasks: TaskCounts = field(default_factory=TaskCounts)
     files: FileCounts = field(default_factory=FileCounts)
+    numbers: NumberCounts = field(default_factory=NumberCounts)
 
     @property
     def errors(self) -> list[str]:
@@ -162,6 +185,7 @@ class StepsReport:
             + self.anchors.errors
             + self.tasks.errors
             + self.files.errors
+            + self.numbers.errors
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -178,6 +202,8 @@ class StepsReport:
             "tasks_done": self.tasks.done,
             "evidence_files": self.files.downloaded,
             "evidence_files_waiting": list(self.files.waiting),
+            "number_blocks": self.numbers.blocks,
+            "numbers_reserved": self.numbers.numbers,
             "errors": self.errors,
         }
 
@@ -1032,6 +1058,86 @@ def download_evidence_files(
     return counts
 
 
+# ---------------------------------------------------------------- 6. number blocks
+
+
+def number_series(extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """The series an agency numbers: 案号 (``case``), every 文书 number kind of the catalogue
+    (documents/catalog.py), and any other kind this machine has numbered (``extra``)."""
+    kinds = {spec.number_kind for spec in CATALOG.values() if spec.number_kind} | set(extra)
+    kinds.discard(CASE_KIND)
+    return (CASE_KIND, *sorted(check_kind(kind) for kind in kinds))
+
+
+def number_years(today: dt.date) -> tuple[int, ...]:
+    """The years blocks are kept for: this year, and the next one during December."""
+    return (today.year, today.year + 1) if today.month == 12 else (today.year,)
+
+
+def reserve_number_blocks(
+    gateway: SyncGateway,
+    numbers: SqlNumberBlocks,
+    *,
+    today: dt.date,
+    threshold: int = NUMBER_THRESHOLD,
+    block_size: int = NUMBER_BLOCK_SIZE,
+    retrying: Retrying = call_once,
+) -> NumberCounts:
+    """Keep at least ``threshold`` serials free per series (:func:`number_series`) and year
+    (:func:`number_years`) of the logged-in officer's township, reserving blocks of
+    ``block_size`` from the server.
+
+    A reservation's idempotency key is stored before its request and the block is stored with
+    it in one transaction, so an answer lost (or a crash before storing it) is asked again with
+    the same key and the server answers the same block: no serial is reserved twice or lost.
+    A refusal is reported and its reservation dropped (the server stored nothing under it).
+    """
+    counts = NumberCounts()
+    tokens = gateway.tokens
+    if tokens is None or tokens.officer is None:
+        return counts
+    township = tokens.officer.township_code
+    agency_id = numbers.agency_for(township)
+    if agency_id is None:
+        counts.errors.append(
+            f"未能领取案号和文书编号号段：本机没有与登录账号所属乡镇（代码 {township}）对应的执法主体。"
+            "请在本机设置本乡镇的执法主体（代码与中心服务器的乡镇代码一致）后再同步。"
+        )
+        return counts
+    waiting = {(r.kind, r.year) for r in numbers.reservations() if r.agency_id == agency_id}
+    targets: list[tuple[str, int]] = []
+    for year in number_years(today):
+        free = numbers.free_by_kind(agency_id, year)
+        for kind in number_series(numbers.kinds(agency_id)):
+            if (kind, year) in waiting or free.get(kind, 0) < threshold:
+                targets.append((kind, year))
+    targets += sorted(waiting - set(targets))  # e.g. last December's reservation for this year
+    for kind, year in targets:
+        for _ in range(MAX_BLOCKS_PER_RUN):
+            pending = numbers.pending(agency_id, kind, year)
+            if pending is None:
+                if numbers.free(agency_id, kind, year) >= threshold:
+                    break
+                pending = numbers.begin_reservation(agency_id, kind, year, block_size)
+            try:
+                block = retrying(
+                    partial(gateway.reserve_numbers, kind, year, pending.count, pending.idempotency_key)
+                )
+            except RecordRejected as exc:
+                numbers.drop_reservation(pending)
+                counts.errors.append(f"{kind_label(kind)}（{year}年）未能领取号段：{exc.message}")
+                break
+            stored = numbers.store_block(pending, block.first, block.last)
+            log.info("number block %s %d: %d-%d", kind, year, stored.first, stored.last)
+            counts.blocks += 1
+            counts.numbers += block.count
+    return counts
+
+
+def _china_today() -> dt.date:
+    return dt.datetime.now(CHINA_TZ).date()
+
+
 # ---------------------------------------------------------------- all steps
 
 
@@ -1050,10 +1156,17 @@ class SyncSteps:
     page_size: int = 100
     on_holidays: Callable[[], None] | None = None
     attachments: SqlAttachmentStore | None = None
+    #: Serials kept free per series and year, and the size of a block (docs/SETTINGS.md).
+    number_threshold: int = NUMBER_THRESHOLD
+    number_block_size: int = NUMBER_BLOCK_SIZE
+    #: Today in China time (the year of the blocks kept).
+    today: Callable[[], dt.date] = _china_today
+    #: The number blocks' store; by default over the reference store's database.
+    numbers: SqlNumberBlocks | None = None
 
     def run(self, gateway: SyncGateway, retrying: Retrying = call_once) -> StepsReport:
-        """Reference data, then 公示, anchors, task acknowledgements and the evidence files of
-        pulled cases (after push and pull)."""
+        """Reference data, then 公示, anchors, task acknowledgements, the evidence files of
+        pulled cases (after push and pull) and the number blocks."""
         report = StepsReport()
         report.reference = pull_reference_data(
             gateway,
@@ -1070,6 +1183,14 @@ class SyncSteps:
         report.tasks = acknowledge_tasks(gateway, self.store, retrying=retrying)
         if self.attachments is not None:
             report.files = download_evidence_files(gateway, self.store, self.attachments, retrying=retrying)
+        report.numbers = reserve_number_blocks(
+            gateway,
+            self.numbers if self.numbers is not None else SqlNumberBlocks(self.store._engine),
+            today=self.today(),
+            threshold=self.number_threshold,
+            block_size=self.number_block_size,
+            retrying=retrying,
+        )
         return report
 
 
@@ -1080,6 +1201,7 @@ __all__ = [
     "REFERENCE_KINDS",
     "AnchorCounts",
     "FileCounts",
+    "NumberCounts",
     "PublicationCounts",
     "ReferenceCounts",
     "Retrying",
@@ -1099,10 +1221,13 @@ __all__ = [
     "import_benchmark_pack",
     "import_statute_pack",
     "mask_name",
+    "number_series",
+    "number_years",
     "officer_entry",
     "publication_text",
     "pull_reference_data",
     "push_publications",
+    "reserve_number_blocks",
     "scrub",
     "synced_calendar",
     "task_from_stored",

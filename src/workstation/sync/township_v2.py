@@ -23,6 +23,10 @@ central server's API v1. docs/SYNC-ADAPTERS.md has the whole field mapping; in s
   another device is then taken as this one: harmless). ``If-Match`` is the expected ``rev``
   in the body.
 - **Times.** ``"YYYY-MM-DD HH:MM:SS"`` in Beijing time (UTC+8), read as aware datetimes.
+- **Number blocks.** A form POST ``/serial-ranges`` (``bizType``, ``annual``, ``amount``,
+  ``reqNo``: the series, year, count and idempotency key) answers ``startNo`` … ``endNo`` with
+  the ``areaCode``; the server replays the range stored under ``reqNo`` (per user, bodies not
+  compared, like ``requestId``); ``42203`` is a bad series, year or amount.
 - **Events.** ``GET /case/{id}/logs?since=<seq>&offset=0&limit=`` pages a case's 全过程记录
   like the other lists (``{"total", "rows"}``, camelCase events); ``since`` is the last ``seq``
   read, so the adapter needs no cursor of its own.
@@ -49,6 +53,7 @@ from workstation.domain.sync_ports import (
     CaseLocked,
     EventsAck,
     LoginFailed,
+    NumberBlock,
     OfficerInfo,
     Page,
     Publication,
@@ -76,6 +81,7 @@ from workstation.sync.http_common import (
     json_object,
     malformed,
     media_type,
+    number_block,
     read_event,
     retryable_for_status,
     send,
@@ -110,6 +116,7 @@ ERRCODES: dict[int, tuple[str, int]] = {
     41300: ("too_large", 413),
     42201: ("hash_invalid", 422),
     42202: ("hash_mismatch", 422),
+    42203: ("invalid_request", 422),
 }
 AUDIT_STATES = {0: "none", 1: "submitted", 2: "approved", 3: "returned"}
 CLUE_STATES = {0: "open", 1: "accepted", 2: "done"}
@@ -345,6 +352,20 @@ class TownshipV2Gateway(HttpGateway):
     def withdraw(self, publication_id: str, reason: str) -> Publication:
         body = canonical_json({"reason": reason})
         return _publication(self._data("POST", f"/gongshi/{publication_id}/revoke", body=body))
+
+    def reserve_numbers(self, series: str, year: int, count: int, idempotency_key: str) -> NumberBlock:
+        form = urlencode(
+            [("bizType", series), ("annual", str(year)), ("amount", str(count)), ("reqNo", idempotency_key)]
+        ).encode("ascii")
+        data = self._data("POST", "/serial-ranges", body=form, content_type=FORM)
+        return number_block(
+            (series, year, count),
+            data.text("bizType"),
+            data.integer("annual"),
+            data.integer("startNo"),
+            data.integer("endNo"),
+            data.text("areaCode"),
+        )
 
     # ------------------------------------------------------------ feeds
 
