@@ -265,6 +265,7 @@ class Convergence(RuleBasedStateMachine):
                 assert mine <= there, f"device {i}: events of {case_id} not on the server"
 
 
+@pytest.mark.timeout(3600 if SLOW else 600)
 def test_devices_converge_and_every_conflict_reaches_a_person(
     world: tuple[CentralServer, Path, Path],
 ) -> None:
