@@ -227,15 +227,20 @@ class Core:
     def _sync_steps(self) -> SyncSteps:
         """What a sync run does after push and pull: reference data, 公示, anchors, tasks, and
         the evidence files of cases pulled from another device."""
+        from workstation.persistence.numbering import SqlNumberBlocks
         from workstation.persistence.reference_sync import SqlReferenceSync
         from workstation.sync.steps import SyncSteps
 
+        settings = self.settings_store.load()  # as they are now (the settings page may change them)
         return SyncSteps(
             SqlReferenceSync(self.database.engine),
             discretion=self.discretion,
             statutes=self.statutes,
             on_holidays=self.deadline_calendar().invalidate,
             attachments=self._attachments(),
+            number_threshold=settings.number_block_threshold,
+            number_block_size=settings.number_block_size,
+            numbers=SqlNumberBlocks(self.database.engine),
         )
 
     def deadline_calendar(self) -> RefreshingCalendar:

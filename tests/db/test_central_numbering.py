@@ -221,3 +221,33 @@ def test_a_machine_without_blocks_numbers_locally(machine: Any) -> None:
     c = machine("c")  # logged in, never reserved
     assert [c.new_filed_case() for _ in range(2)] == [1, 2]
     assert c.numbers.blocks(c.agency_id) == []
+
+
+def test_a_training_case_never_takes_a_central_number(machine: Any, server: CentralServer) -> None:
+    a = machine("a")
+    assert a.reserve().blocks > 0
+    first = a.new_filed_case()
+    # A training case (培训模式) on the same machine: numbered from its own local sequence, so the
+    # office's series stays gapless and the township's reserved serials are not used up.
+    spec = NewCaseSpec(
+        kind=CaseKind.ORDINARY,
+        title="培训：占道经营",
+        source=CaseSource.PATROL,
+        opened_on=TODAY,
+        actor_id=LEAD,
+        party_ids=(ZHANG,),
+        officer_ids=(LEAD, SECOND),
+        is_training=True,
+    )
+    training_id = a.core.cases.new_case(spec).value.case.id
+    assert a.file(training_id) == 1
+    number = a.core.cases.show(training_id, TODAY).value.case.case_number
+    assert number == "（培训）榕溪镇罚立字〔2026〕第1号"  # never equal to, nor read as, a real one
+    free = a.numbers.free(a.agency_id, CASE_KIND, TODAY.year)
+    assert a.new_filed_case() == first + 1
+    assert a.numbers.free(a.agency_id, CASE_KIND, TODAY.year) == free - 1
+    # the training sequence is never reserved from the server
+    assert all(not kind.startswith("training-") for kind in a.numbers.kinds(a.agency_id))
+    assert a.reserve(threshold=50).blocks >= 1
+    assert all(not b.kind.startswith("training-") for b in a.numbers.blocks(a.agency_id))
+    assert _server_last(server) >= first + 1

@@ -22,8 +22,12 @@ from workstation.domain.numbering import (
     check_reason,
     check_voidable,
     format_number,
+    is_training_kind,
+    kind_label,
     numbering_year,
     parse_number,
+    sequence_kind,
+    training_number,
     validate_template,
 )
 
@@ -328,3 +332,15 @@ def test_a_void_needs_a_reason() -> None:
     assert check_reason("  文书有误 ") == "文书有误"
     with pytest.raises(InvalidInput, match="原因"):
         check_reason(" ")
+
+
+def test_training_cases_number_from_their_own_marked_sequences() -> None:
+    assert sequence_kind(CASE_KIND, False) == CASE_KIND
+    assert sequence_kind(CASE_KIND, True) == "training-case"
+    assert sequence_kind("罚决字", True) == "training-罚决字"
+    assert is_training_kind("training-case") and not is_training_kind(CASE_KIND)
+    assert check_kind(sequence_kind("罚决字", True)) == "training-罚决字"
+    assert kind_label("training-case") == "培训案号"
+    assert kind_label("training-罚决字") == "培训文书（罚决字）文号"
+    assert training_number("榕溪镇罚立字〔2026〕第1号", True) == "（培训）榕溪镇罚立字〔2026〕第1号"
+    assert training_number("榕溪镇罚立字〔2026〕第1号", False) == "榕溪镇罚立字〔2026〕第1号"

@@ -39,6 +39,12 @@ from workstation.domain.errors import InvalidInput
 
 #: The kind of the 案号 sequence; document sequences use their document type code.
 CASE_KIND = "case"
+#: Training cases (培训模式) number from sequences of their own, this prefix before the kind:
+#: a training case never takes a serial of the office's 案号 or 文号 series (which stay gapless)
+#: nor one of the blocks the central server reserved for the township.
+TRAINING_PREFIX = "training-"
+#: Before every number of a training case, so that it never reads as (or equals) a real one.
+TRAINING_MARK = "（培训）"
 
 AGENCY_SHORT = "agency_short"
 YEAR = "year"
@@ -91,8 +97,26 @@ class VoidedNumber:
 # ------------------------------------------------------------------ validation
 
 
+def sequence_kind(kind: str, training: bool) -> str:
+    """The sequence a number of ``kind`` is taken from: the office's, or for a training case its
+    own (:data:`TRAINING_PREFIX`)."""
+    return f"{TRAINING_PREFIX}{kind}" if training else kind
+
+
+def training_number(number: str, training: bool) -> str:
+    """``number`` as printed: marked :data:`TRAINING_MARK` on a training case."""
+    return f"{TRAINING_MARK}{number}" if training else number
+
+
+def is_training_kind(kind: str) -> bool:
+    """Whether ``kind`` is a training sequence (never central, never reserved from the server)."""
+    return kind.startswith(TRAINING_PREFIX)
+
+
 def kind_label(kind: str) -> str:
-    """How a sequence is named in messages: 案号 or 文书（<type>）文号."""
+    """How a sequence is named in messages: 案号 or 文书（<type>）文号 (培训 for training ones)."""
+    if is_training_kind(kind):
+        return f"培训{kind_label(kind.removeprefix(TRAINING_PREFIX))}"
     return "案号" if kind == CASE_KIND else f"文书（{kind}）文号"
 
 

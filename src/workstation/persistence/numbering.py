@@ -60,6 +60,7 @@ from workstation.domain.numbering import (
     check_serial,
     check_voidable,
     check_year,
+    is_training_kind,
     kind_label,
 )
 from workstation.persistence import errors as sqlerrors
@@ -159,21 +160,23 @@ def allocate(within: Executor, agency_id: str, kind: str, year: int) -> int:
 
     From the central blocks when the agency has any for ``year`` (see the module doc;
     :class:`NumbersUsedUp` when none is left for ``kind``), else from the local sequence,
-    whose first serial is 1. Nothing is committed here: the number belongs to the caller
+    whose first serial is 1. A training kind (``domain.numbering.sequence_kind``) is always
+    local. Nothing is committed here: the number belongs to the caller
     once their transaction commits, and is free again if it rolls back.
     Raises DatabaseLocked when another connection kept the database busy past the busy
     timeout (or a deferred transaction's snapshot went stale: retry the transaction).
     """
     agency_id, kind, year = _key(agency_id, kind, year)
-    try:
-        serial = _from_block(within, agency_id, kind, year)
-        if serial is not None:
-            _raise_to(within, agency_id, kind, year, serial)
-            return serial
-        if _central(within, agency_id, year):
-            raise NumbersUsedUp(kind, year)
-    except DBAPIError as exc:
-        raise _translated(exc, within, agency_id) from exc
+    if not is_training_kind(kind):  # a training case numbers from its own sequence, never a block
+        try:
+            serial = _from_block(within, agency_id, kind, year)
+            if serial is not None:
+                _raise_to(within, agency_id, kind, year, serial)
+                return serial
+            if _central(within, agency_id, year):
+                raise NumbersUsedUp(kind, year)
+        except DBAPIError as exc:
+            raise _translated(exc, within, agency_id) from exc
     stmt = (
         sqlite_insert(_SEQ)
         .values(agency_id=agency_id, kind=kind, year=year, last=1)
@@ -420,7 +423,7 @@ class SqlNumberBlocks:
             central = s.execute(
                 select(_BLOCK.c.kind).where(_BLOCK.c.agency_id == agency_id).distinct()
             ).scalars()
-            return {str(k) for k in local} | {str(k) for k in central}
+            return {str(k) for k in (*local, *central) if not is_training_kind(str(k))}
 
     def blocks(self, agency_id: str, kind: str | None = None, year: int | None = None) -> list[StoredBlock]:
         """The stored blocks of an agency (optionally one kind and/or year), by kind, year, first."""

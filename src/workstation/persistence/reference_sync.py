@@ -269,6 +269,11 @@ class SqlReferenceSync:
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
+    @property
+    def engine(self) -> Engine:
+        """The database these tables live in (other stores of the same steps open it too)."""
+        return self._engine
+
     @contextmanager
     def _session(self, commit: bool = False) -> Iterator[Session]:
         with session_scope(self._sessions, self._engine, commit=commit) as session:

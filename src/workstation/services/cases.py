@@ -40,7 +40,13 @@ from workstation.domain.discretion import Assessment, Benchmark, ItemEntry, asse
 from workstation.domain.entities import Officer, PartyKind
 from workstation.domain.errors import FieldError, InvalidInput
 from workstation.domain.guards import AGE_OF_MAJORITY, AGE_OF_RESPONSIBILITY, DISCRETION_TIERS, as_money
-from workstation.domain.numbering import CASE_KIND, CaseNumberFormat, numbering_year
+from workstation.domain.numbering import (
+    CASE_KIND,
+    CaseNumberFormat,
+    numbering_year,
+    sequence_kind,
+    training_number,
+)
 from workstation.domain.record import ConcurrentEdit, FieldChange, VerifyReport
 from workstation.domain.workflow import ActionOption, CaseState, StartedDeadline, WorkflowEngine
 from workstation.services.changes import Changes, Result, Topic
@@ -403,8 +409,9 @@ class CaseService:
 
     def _number(self, tx: CaseTransaction, case: Case, filed_on: dt.date) -> str:
         year = numbering_year(filed_on)
-        serial = tx.allocate_number(case.agency_id, CASE_KIND, year)
-        return self._format.format(agency_short_name(tx.agency(case.agency_id).name), year, serial)
+        serial = tx.allocate_number(case.agency_id, sequence_kind(CASE_KIND, case.is_training), year)
+        number = self._format.format(agency_short_name(tx.agency(case.agency_id).name), year, serial)
+        return training_number(number, case.is_training)
 
     def _state(self, tx: CaseTransaction, case: Case, extra: Mapping[str, Any] | None = None) -> CaseState:
         """The case for the engine, with ``agency_kind`` (乡镇 or 街道, for the 复议机关 of P20) and

@@ -63,7 +63,7 @@ from workstation.domain.document_ports import (
 )
 from workstation.domain.errors import InvalidInput, KnownError, NotFound
 from workstation.domain.formatting import chinese_date
-from workstation.domain.numbering import CaseNumberFormat, NumberingConfig
+from workstation.domain.numbering import CaseNumberFormat, NumberingConfig, sequence_kind, training_number
 from workstation.services.cases import agency_short_name
 from workstation.services.changes import Changes, Result, Topic
 
@@ -576,7 +576,9 @@ class DocumentService:
             agency_id=case.agency_id,
             doc_type=spec.code,
             title=spec.title,
-            number_kind=spec.number_kind,
+            number_kind=(
+                sequence_kind(spec.number_kind, case.is_training) if spec.number_kind is not None else None
+            ),
             issued_on=issued_on,
             id=doc_id,
         )
@@ -586,7 +588,10 @@ class DocumentService:
             def produce(serial: int | None) -> Produced:
                 number = None
                 if spec.number_kind is not None and serial is not None:
-                    number = self.number_text(facts.agency.name, spec.number_kind, issued_on.year, serial)
+                    number = training_number(
+                        self.number_text(facts.agency.name, spec.number_kind, issued_on.year, serial),
+                        case.is_training,
+                    )
                 context, still = self._check(facts, prepared, spec, number, issued_on, extra)
                 if still:
                     raise _missing_message(spec, still)

@@ -1185,7 +1185,7 @@ class SyncSteps:
             report.files = download_evidence_files(gateway, self.store, self.attachments, retrying=retrying)
         report.numbers = reserve_number_blocks(
             gateway,
-            self.numbers if self.numbers is not None else SqlNumberBlocks(self.store._engine),
+            self.numbers if self.numbers is not None else SqlNumberBlocks(self.store.engine),
             today=self.today(),
             threshold=self.number_threshold,
             block_size=self.number_block_size,
