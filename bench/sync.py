@@ -36,20 +36,21 @@ slows the step):
 Ratios are engine / baseline (below 1 is better).
 
 Figures of the last run (2026-11-26), at one fifth of the full scale: ``--cases 2000
---attachments 200 --statutes 300`` (9,997 events, 200 files of 1 MiB, 302 statute items,
+--attachments 200 --statutes 300`` (9,997 events, 200 files of 1 MiB, 300 statute items,
 6.4 MiB). 2 CPUs, shared with other test runs during the run (noisy, slower than idle)::
 
     figure                       engine   baseline   ratio
-    push (s)                      240.6      242.4   0.993   (4,600 requests vs 12,597)
-    statute pack (s)                1.4        5.5   0.259
-    no-op sync (ms)                62.6      594.3   0.105   min 52.2, max 69.1; goal <= 100 ms
-    push peak RSS (MiB)            94.5       82.0   1.152
-    statutes peak RSS (MiB)        96.1       64.8   1.482
-    whole run                      11.0 min
+    push (s)                       85.7      154.4   0.555   (4,600 requests vs 12,597)
+    statute pack (s)                0.7        3.6   0.207
+    no-op sync (ms)                51.6      557.1   0.093   min 48.6, max 60.1; goal <= 100 ms
+    push peak RSS (MiB)            99.2       81.3   1.220
+    statutes peak RSS (MiB)        96.6       66.3   1.457
+    whole run                       6.1 min
 
-Before the engine's changes (same scale, same box): push 303.3 s vs 226.9 s (1.34), statute
-pack 2.7 s vs 4.3 s, no-op 116.0 ms (goal missed). The full scale (the defaults) takes about
-an hour here, estimated from that run: most of it builds the 50,000 events through the app's
+Earlier runs (same scale, same box): push 240.6 s vs 242.4 s (0.99), statute pack 1.4 s vs
+5.5 s, no-op 62.6 ms, push peak RSS 94.5 vs 82.0 MiB; before that push 303.3 s vs 226.9 s
+(1.34), statute pack 2.7 s vs 4.3 s, no-op 116.0 ms (goal missed). The full scale (the
+defaults) takes well under an hour here: most of it builds the 50,000 events through the app's
 write path and runs the baseline's 63,000 requests. docs/SYNC.md "Speed" discusses them.
 """
 

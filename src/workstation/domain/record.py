@@ -90,6 +90,53 @@ def to_json(value: object) -> Any:
 
     Raises TypeError for anything that has no single JSON form.
     """
+    return _plain(value)
+
+
+def _plain(value: object) -> Any:
+    """:func:`to_json` with a fast path for values that are already plain JSON (exact ``dict``,
+    ``list``, ``tuple``, ``str``, ``int``, ``bool``, ``None``); anything else takes the general
+    path, so the result is the same value of the same types either way."""
+    kind = type(value)
+    if kind is dict:
+        out: dict[str, Any] = {}
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is str:
+                if not key.isascii():
+                    _check_unicode(key)
+            elif isinstance(key, str):
+                key = _general(key)
+            else:
+                raise TypeError(f"JSON object keys must be str, not {type(key).__name__}: {key!r}")
+            leaf = type(item)
+            if leaf is str:
+                if not item.isascii():
+                    _check_unicode(item)
+                out[key] = item
+            elif item is None or leaf is int or leaf is bool:
+                out[key] = item
+            else:
+                out[key] = _plain(item)
+        return out
+    if kind is str:
+        _check_unicode(value)  # type: ignore[arg-type]
+        return value
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]  # type: ignore[attr-defined]
+    if value is None or kind is bool or kind is int:
+        return value
+    return _general(value)
+
+
+def _check_unicode(value: str) -> None:
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise TypeError(f"string is not valid Unicode: {value!r}") from exc
+
+
+def _general(value: object) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -99,10 +146,7 @@ def to_json(value: object) -> Any:
             raise TypeError(f"not a finite number: {value!r}")
         return float(value)
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise TypeError(f"string is not valid Unicode: {value!r}") from exc
+        _check_unicode(value)
         return str(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
@@ -119,10 +163,10 @@ def to_json(value: object) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"JSON object keys must be str, not {type(key).__name__}: {key!r}")
-            out[to_json(key)] = to_json(item)
+            out[_plain(key)] = _plain(item)
         return out
     if isinstance(value, list | tuple):
-        return [to_json(item) for item in value]
+        return [_plain(item) for item in value]
     raise TypeError(f"{type(value).__name__} is not JSON-compatible: {value!r}")
 
 

@@ -24,13 +24,29 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from workstation.domain.merge import MISSING, FieldConflict, get_path, merge, same, set_path
 from workstation.domain.record import CaseEvent, FieldChange, canonical_json, has_valid_hash, to_json
+from workstation.persistence import errors as sqlerrors
 from workstation.persistence.case_list import search_text
 from workstation.persistence.models import (
     AgencyRow,
@@ -75,6 +91,194 @@ def _now() -> dt.datetime:
 
 def _dumps(value: Any) -> str:
     return canonical_json(value).decode("utf-8")
+
+
+class _Q:
+    """The push's hot statements, built once with bound parameters (a statement built anew for
+    every call costs more than running it)."""
+
+    outbox_of = (
+        select(
+            SyncOutboxRow.op_id,
+            SyncOutboxRow.entity_id,
+            SyncOutboxRow.operation,
+            SyncOutboxRow.state,
+            SyncOutboxRow.payload,
+            SyncOutboxRow.ref_id,
+            SyncOutboxRow.seq,
+            SyncOutboxRow.attempts,
+            SyncOutboxRow.if_match,
+        )
+        .where(SyncOutboxRow.entity_id.in_(bindparam("case_ids", expanding=True)))
+        .order_by(SyncOutboxRow.id)
+    )
+    last_op = select(func.max(SyncOutboxRow.id)).where(SyncOutboxRow.entity_id == bindparam("case_id"))
+    newer_op = (
+        select(SyncOutboxRow.id)
+        .where(
+            SyncOutboxRow.entity_id
+            == select(SyncOutboxRow.entity_id)
+            .where(SyncOutboxRow.op_id == bindparam("op_id"))
+            .scalar_subquery()
+            .correlate(None),
+            SyncOutboxRow.id > bindparam("seen", type_=Integer()),
+        )
+        .limit(1)
+    )
+    fix = (
+        update(SyncOutboxRow)
+        .where(SyncOutboxRow.op_id == bindparam("fix_op_id"), SyncOutboxRow.state == PENDING)
+        .values(
+            payload=bindparam("fix_payload", type_=String()),
+            state=INFLIGHT,
+            if_match=bindparam("fix_if_match", type_=String()),
+            sent_at=bindparam("fix_now", type_=DateTime()),
+        )
+    )
+    mark_sent = (
+        update(SyncOutboxRow)
+        .where(SyncOutboxRow.op_id.in_(bindparam("op_ids", expanding=True)))
+        .values(
+            state=INFLIGHT,
+            attempts=SyncOutboxRow.attempts + 1,
+            sent_at=func.coalesce(SyncOutboxRow.sent_at, bindparam("mark_now", type_=DateTime())),
+        )
+    )
+    drop_op = delete(SyncOutboxRow).where(SyncOutboxRow.op_id == bindparam("op_id"))
+    drop_ops = delete(SyncOutboxRow).where(SyncOutboxRow.op_id.in_(bindparam("op_ids", expanding=True)))
+    state = select(
+        SyncCaseRow.server_version,
+        SyncCaseRow.base,
+        SyncCaseRow.case_number,
+        SyncCaseRow.review_status,
+        SyncCaseRow.locked,
+        SyncCaseRow.server_head_seq,
+        SyncCaseRow.server_head_hash,
+    ).where(SyncCaseRow.case_id == bindparam("case_id"))
+    known = select(SyncCaseRow.server_version, SyncCaseRow.updated_seq).where(
+        SyncCaseRow.case_id == bindparam("case_id")
+    )
+    _state_values: ClassVar[dict[str, Any]] = {
+        "server_version": bindparam("st_version", type_=Integer()),
+        "base": bindparam("st_base", type_=String()),
+        "case_number": bindparam("st_number", type_=String()),
+        "review_status": bindparam("st_review", type_=String()),
+        "locked": bindparam("st_locked", type_=Boolean()),
+        "updated_seq": bindparam("st_updated_seq", type_=Integer()),
+        "synced_at": bindparam("st_now", type_=DateTime()),
+    }
+    insert_state = insert(SyncCaseRow).values(
+        case_id=bindparam("st_case_id", type_=String()), server_head_seq=0, **_state_values
+    )
+    update_state = (
+        update(SyncCaseRow).where(SyncCaseRow.case_id == bindparam("st_case_id")).values(**_state_values)
+    )
+    _head_values: ClassVar[dict[str, Any]] = {
+        "server_head_seq": bindparam("hd_seq", type_=Integer()),
+        "server_head_hash": bindparam("hd_hash", type_=String()),
+        "synced_at": bindparam("hd_now", type_=DateTime()),
+    }
+    update_head = (
+        update(SyncCaseRow).where(SyncCaseRow.case_id == bindparam("hd_case_id")).values(**_head_values)
+    )
+    insert_head = insert(SyncCaseRow).values(
+        case_id=bindparam("hd_case_id", type_=String()),
+        server_version=0,
+        review_status="none",
+        locked=False,
+        updated_seq=0,
+        **_head_values,
+    )
+    case_number = select(CaseRow.case_number, CaseRow.title, CaseRow.party_names).where(
+        CaseRow.id == bindparam("case_id")
+    )
+    set_case_number = (
+        update(CaseRow)
+        .where(CaseRow.id == bindparam("cn_case_id"))
+        .values(
+            case_number=bindparam("cn_number", type_=String()),
+            search_text=bindparam("cn_search", type_=String()),
+            row_version=CaseRow.row_version + 1,
+        )
+    )
+    meta = select(SyncMetaRow.value).where(SyncMetaRow.key == bindparam("key"))
+    update_meta = (
+        update(SyncMetaRow)
+        .where(SyncMetaRow.key == bindparam("mt_key"))
+        .values(value=bindparam("mt_value", type_=String()))
+    )
+    insert_meta = insert(SyncMetaRow).values(
+        key=bindparam("mt_key", type_=String()), value=bindparam("mt_value", type_=String())
+    )
+    document_case = (
+        select(
+            CaseRow.agency_id,
+            CaseRow.lead_officer_id,
+            CaseRow.item_id,
+            EnforcementItemRow.code.label("item_code"),
+            AgencyRow.id.label("agency"),
+            AgencyRow.code.label("agency_code"),
+            AgencyRow.name.label("agency_name"),
+            AgencyRow.region_code.label("agency_region"),
+            CaseRow.kind,
+            CaseRow.title,
+            CaseRow.source,
+            CaseRow.stage,
+            CaseRow.status,
+            CaseRow.opened_on,
+            CaseRow.closed_on,
+            CaseRow.data,
+            CaseRow.case_number,
+        )
+        .outerjoin(AgencyRow, AgencyRow.id == CaseRow.agency_id)
+        .outerjoin(EnforcementItemRow, EnforcementItemRow.id == CaseRow.item_id)
+        .where(CaseRow.id == bindparam("case_id"))
+    )
+    document_parties = (
+        select(
+            CasePartyRow.party_id,
+            PartyRow.id,
+            PartyRow.kind,
+            PartyRow.name,
+            PartyRow.id_number,
+            PartyRow.credit_code,
+            PartyRow.legal_representative,
+            PartyRow.address,
+        )
+        .outerjoin(PartyRow, PartyRow.id == CasePartyRow.party_id)
+        .where(CasePartyRow.case_id == bindparam("case_id"))
+        .order_by(CasePartyRow.party_id)
+    )
+    document_officer_ids = select(CaseOfficerRow.officer_id).where(
+        CaseOfficerRow.case_id == bindparam("case_id")
+    )
+    document_officers = select(
+        OfficerRow.id,
+        OfficerRow.agency_id,
+        OfficerRow.name,
+        OfficerRow.certificate_no,
+        OfficerRow.certificate_valid_from,
+        OfficerRow.certificate_valid_until,
+        OfficerRow.roles,
+    ).where(OfficerRow.id.in_(bindparam("officer_ids", expanding=True)))
+    document_evidence = (
+        select(
+            EvidenceRow.id,
+            EvidenceRow.kind,
+            EvidenceRow.title,
+            EvidenceRow.description,
+            EvidenceRow.collected_at,
+            EvidenceRow.collected_by,
+            AttachmentRow.id.label("attachment"),
+            AttachmentRow.sha256,
+            AttachmentRow.size,
+            AttachmentRow.media_type,
+            AttachmentRow.original_name,
+        )
+        .outerjoin(AttachmentRow, AttachmentRow.id == EvidenceRow.attachment_id)
+        .where(EvidenceRow.case_id == bindparam("case_id"))
+        .order_by(EvidenceRow.id)
+    )
 
 
 # ---------------------------------------------------------------- events as stored bodies
@@ -207,6 +411,50 @@ class RemoteCase:
 
 
 @dataclass(frozen=True, slots=True)
+class UpsertFix:
+    """An upsert's arguments to fix (:meth:`SqlSyncStore.fix_upserts`) and the event operations
+    to mark sent with it (the case's first batch, sent right after the upsert)."""
+
+    op_id: str
+    body: Mapping[str, Any]
+    send: Sequence[str] = ()
+    #: The case's largest outbox id when the body was read (:meth:`SqlSyncStore.upsert_source`):
+    #: the body is fixed only if no operation of the case was queued since (None: always).
+    seen: int | None = None
+    #: ``body`` as canonical JSON when already made (else made here).
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertSource:
+    """What an upsert's body is made of, read in one transaction: the case's sync state, its
+    document and 案号, and the largest outbox id of the case then (see :class:`UpsertFix`)."""
+
+    state: CaseSyncState
+    document: dict[str, Any]
+    local_number: str | None
+    seen: int
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertAck:
+    """The server stored an upsert (:meth:`SqlSyncStore.record_acks`)."""
+
+    op_id: str
+    remote: RemoteCase
+
+
+@dataclass(frozen=True, slots=True)
+class EventsAck:
+    """The server holds a batch of the case's events; its record's head after them."""
+
+    case_id: str
+    op_ids: Sequence[str]
+    head_seq: int
+    head_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Conflict:
     id: str
     case_id: str
@@ -313,6 +561,22 @@ class SqlSyncStore:
         with session_scope(self._sessions, self._engine, commit=commit) as session:
             yield session
 
+    @contextmanager
+    def _connection(self, commit: bool = False) -> Iterator[Connection]:
+        """A Core connection (no ORM unit of work) for the push's hot paths: one transaction,
+        rolled back on failure, committed at the end when ``commit`` is set; SQLite failures the
+        user can act on become KnownErrors as in :func:`session_scope`."""
+        try:
+            with self._engine.connect() as conn:
+                yield conn
+                if commit:
+                    conn.commit()
+        except Exception as exc:
+            known = sqlerrors.translate(exc, Path(self._engine.url.database or "."))
+            if known is not None:
+                raise known from exc
+            raise
+
     # ------------------------------------------------------------ meta and cursors
 
     def meta(self, key: str) -> str | None:
@@ -320,8 +584,13 @@ class SqlSyncStore:
             return s.execute(select(SyncMetaRow.value).where(SyncMetaRow.key == key)).scalar_one_or_none()
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._session(commit=True) as s:
-            _set_meta(s, key, value)
+        self.set_metas({key: value})
+
+    def set_metas(self, values: Mapping[str, str]) -> None:
+        """Several meta values in one transaction."""
+        with self._connection(commit=True) as c:
+            for key, value in values.items():
+                _set_meta(c, key, value)
 
     def device_id(self) -> str:
         """This machine's device id (made once, kept in the database)."""
@@ -357,47 +626,59 @@ class SqlSyncStore:
 
     def ops(self, case_id: str) -> list[OutboxOp]:
         """The case's operations (quarantined ones too): upserts first, then events by seq."""
-        with self._session() as s:
-            rows = s.execute(
-                select(SyncOutboxRow).where(SyncOutboxRow.entity_id == case_id).order_by(SyncOutboxRow.id)
-            ).scalars()
-            ops = [
-                OutboxOp(
-                    r.op_id,
-                    r.entity_id,
-                    r.operation,
-                    r.state,
-                    r.payload,
-                    r.ref_id,
-                    r.seq,
-                    r.attempts,
-                    r.if_match,
-                )
-                for r in rows
-            ]
-        ups = [o for o in ops if o.operation == UPSERT]
-        events = sorted((o for o in ops if o.operation == EVENT), key=lambda o: o.seq or 0)
-        return ups + events
+        return self.ops_of([case_id]).get(case_id, [])
+
+    def ops_of(self, case_ids: Sequence[str]) -> dict[str, list[OutboxOp]]:
+        """:meth:`ops` of several cases in one query (cases without operations are left out)."""
+        found: dict[str, list[OutboxOp]] = {}
+        with self._connection() as c:
+            for start in range(0, len(case_ids), 500):
+                rows = c.execute(_Q.outbox_of, {"case_ids": list(case_ids[start : start + 500])}).all()
+                for r in rows:
+                    found.setdefault(r[1], []).append(OutboxOp(*r))
+        out: dict[str, list[OutboxOp]] = {}
+        for case_id, ops in found.items():
+            ups = [o for o in ops if o.operation == UPSERT]
+            events = sorted((o for o in ops if o.operation == EVENT), key=lambda o: o.seq or 0)
+            out[case_id] = ups + events
+        return out
 
     def fix_upsert(self, op_id: str, body: Mapping[str, Any]) -> str:
         """Store the upsert's arguments (once; its bytes never change after) and mark it sent."""
-        text = _dumps(body)
-        with self._session(commit=True) as s:
-            s.execute(
-                update(SyncOutboxRow)
-                .where(SyncOutboxRow.op_id == op_id, SyncOutboxRow.state == PENDING)
-                .values(
-                    payload=text,
-                    state=INFLIGHT,
-                    if_match=str(body.get("base_version") or 0),
-                    sent_at=_now(),
-                )
-            )
+        text = self.fix_upserts([UpsertFix(op_id, body)])[0]
+        assert text is not None  # fixed without condition
         return text
 
+    def fix_upserts(self, fixes: Sequence[UpsertFix]) -> list[str | None]:
+        """:meth:`fix_upsert` of several upserts in one transaction, each with the event
+        operations to mark sent with it; the stored bodies (canonical JSON), in order, None for
+        an upsert not fixed because its case changed since its body was read (``seen``)."""
+        texts: list[str | None] = []
+        with self._connection(commit=True) as c:
+            for fix in fixes:
+                if fix.seen is not None:
+                    newer = c.execute(_Q.newer_op, {"op_id": fix.op_id, "seen": fix.seen}).first()
+                    if newer is not None:
+                        texts.append(None)
+                        continue
+                text = fix.text if fix.text is not None else _dumps(fix.body)
+                c.execute(
+                    _Q.fix,
+                    {
+                        "fix_op_id": fix.op_id,
+                        "fix_payload": text,
+                        "fix_if_match": str(fix.body.get("base_version") or 0),
+                        "fix_now": _now(),
+                    },
+                )
+                if fix.send:
+                    _mark_sent(c, fix.send)
+                texts.append(text)
+        return texts
+
     def mark_sent(self, op_ids: Sequence[str]) -> None:
-        with self._session(commit=True) as s:
-            _mark_sent(s, op_ids)
+        with self._connection(commit=True) as c:
+            _mark_sent(c, op_ids)
 
     def reset_pending(self, op_ids: Sequence[str]) -> None:
         """Operations of a batch the server refused as a whole (none of it stored) wait again."""
@@ -471,39 +752,49 @@ class SqlSyncStore:
     # ------------------------------------------------------------ case documents
 
     def state(self, case_id: str) -> CaseSyncState:
-        with self._session() as s:
-            return _state(s, case_id)
+        with self._connection() as c:
+            return _state_core(c, case_id)
+
+    def upsert_source(self, case_id: str) -> UpsertSource:
+        """The case's sync state, document and 案号 and its largest outbox id, in one transaction."""
+        with self._connection() as c:
+            seen = c.execute(_Q.last_op, {"case_id": case_id}).scalar_one_or_none()
+            state = _state_core(c, case_id)
+            document, number = _document(c, case_id)
+        return UpsertSource(state, document, number, int(seen or 0))
 
     def local_document(self, case_id: str) -> tuple[dict[str, Any], str | None]:
         """The case as a document (docs/SYNC.md) and its local 案号."""
-        with self._session() as s:
-            return _document(s, case_id)
+        with self._connection() as c:
+            return _document(c, case_id)
 
     def ack_upsert(self, op_id: str, remote: RemoteCase, *, send: Sequence[str] = ()) -> None:
         """The server stored the upsert: drop the operation, the server's document is the new base.
 
         ``send``: event operations about to be sent next, marked sent in the same transaction."""
-        with self._session(commit=True) as s:
-            s.execute(delete(SyncOutboxRow).where(SyncOutboxRow.op_id == op_id))
+        with self._connection(commit=True) as c:
             if send:
-                _mark_sent(s, send)
-            known = s.execute(
-                select(SyncCaseRow.server_version).where(SyncCaseRow.case_id == remote.case_id)
-            ).scalar_one_or_none()
-            if remote.version >= (known or 0):  # a replay may be older than what we know
-                _save_state(s, remote)
-                _apply_server_owned(s, remote)
-            _raise_high_water(s, remote.updated_seq)
+                _mark_sent(c, send)
+            _ack_upsert(c, op_id, remote)
 
     def ack_events(self, case_id: str, op_ids: Sequence[str], head_seq: int, head_hash: str | None) -> None:
-        with self._session(commit=True) as s:
-            s.execute(delete(SyncOutboxRow).where(SyncOutboxRow.op_id.in_(op_ids)))
-            _ensure_state(s, case_id)
-            s.execute(
-                update(SyncCaseRow)
-                .where(SyncCaseRow.case_id == case_id)
-                .values(server_head_seq=head_seq, server_head_hash=head_hash, synced_at=_now())
-            )
+        self.record_acks([EventsAck(case_id, op_ids, head_seq, head_hash)])
+
+    def record_acks(self, acks: Sequence[UpsertAck | EventsAck]) -> None:
+        """Record several acknowledgements (of upserts and event batches, of one or more cases)
+        in one transaction, in their order."""
+        if not acks:
+            return
+        with self._connection(commit=True) as c:
+            high = None
+            for ack in acks:
+                if isinstance(ack, UpsertAck):
+                    _ack_upsert(c, ack.op_id, ack.remote, high_water=False)
+                    high = max(high or 0, ack.remote.updated_seq)
+                else:
+                    _ack_events(c, ack)
+            if high is not None:
+                _raise_high_water(c, high)
 
     def base_digests(self, case_ids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
         """Each case's server version and the digest of its base (what the server acknowledged)."""
@@ -516,13 +807,17 @@ class SqlSyncStore:
                     )
                 ).all()
                 for case_id, version, base in rows:
-                    out[case_id] = (version, document_digest(json.loads(base)) if base else None)
+                    # the base is stored as canonical JSON: its digest is that of its bytes
+                    out[case_id] = (
+                        version,
+                        hashlib.sha256(base.encode("utf-8")).hexdigest() if base else None,
+                    )
         return out
 
     def server_head(self, case_id: str) -> tuple[int, int, str | None]:
         """The case's server version and the server's record head as known here (no base read)."""
-        with self._session() as s:
-            row = s.execute(
+        with self._connection() as c:
+            row = c.execute(
                 select(
                     SyncCaseRow.server_version, SyncCaseRow.server_head_seq, SyncCaseRow.server_head_hash
                 ).where(SyncCaseRow.case_id == case_id)
@@ -530,8 +825,8 @@ class SqlSyncStore:
             return (0, 0, None) if row is None else (row[0], row[1], row[2])
 
     def local_head_seq(self, case_id: str) -> int:
-        with self._session() as s:
-            head = s.execute(
+        with self._connection() as c:
+            head = c.execute(
                 select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case_id)
             ).scalar_one_or_none()
             return int(head or 0)
@@ -570,11 +865,28 @@ class SqlSyncStore:
         """
         out: list[FieldConflict] = []
         applied = 0
+        cases = list(cases)
         with self._session(commit=True) as s:
+            known: dict[str, int] = {}
+            ids = [remote.case_id for remote in cases]
+            for start in range(0, len(ids), 500):
+                rows = s.connection().execute(
+                    select(SyncCaseRow.case_id, SyncCaseRow.server_version).where(
+                        SyncCaseRow.case_id.in_(ids[start : start + 500])
+                    )
+                )
+                known.update((case_id, version) for case_id, version in rows)
+            high = 0
             for remote in cases:
-                if remote.version > _state(s, remote.case_id).server_version:
-                    applied += 1
+                if remote.version <= known.get(remote.case_id, 0):
+                    high = max(high, remote.updated_seq)  # all _merge_in would do with it
+                    continue
+                applied += 1
                 out += self._merge_in(s, remote)
+                s.flush()
+                known[remote.case_id] = _state(s, remote.case_id).server_version
+            if high:
+                _raise_high_water(s, high)
             _set_cursor(s, stream, next_cursor)
         return applied, out
 
@@ -971,30 +1283,21 @@ class SqlSyncStore:
 # ---------------------------------------------------------------- helpers (in a session)
 
 
-def _mark_sent(s: Session, op_ids: Sequence[str]) -> None:
-    s.execute(
-        update(SyncOutboxRow)
-        .where(SyncOutboxRow.op_id.in_(op_ids))
-        .values(
-            state=INFLIGHT,
-            attempts=SyncOutboxRow.attempts + 1,
-            sent_at=func.coalesce(SyncOutboxRow.sent_at, _now()),
-        )
-    )
+def _mark_sent(s: Session | Connection, op_ids: Sequence[str]) -> None:
+    s.execute(_Q.mark_sent, {"op_ids": list(op_ids), "mark_now": _now()})
 
 
-def _set_meta(s: Session, key: str, value: str) -> None:
-    row = s.get(SyncMetaRow, key)
-    if row is None:
-        s.add(SyncMetaRow(key=key, value=value))
-    else:
-        row.value = value
-    s.flush()
+def _set_meta(s: Session | Connection, key: str, value: str) -> None:
+    """Core statements only (no ORM object of the meta table is ever loaded)."""
+    params = {"mt_key": key, "mt_value": value}
+    done = s.execute(_Q.update_meta, params)
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        s.execute(_Q.insert_meta, params)
 
 
-def _raise_high_water(s: Session, seq: int) -> None:
+def _raise_high_water(s: Session | Connection, seq: int) -> None:
     """Remember the largest ``updated_seq`` the server acknowledged or sent (never lowered)."""
-    current = s.execute(select(SyncMetaRow.value).where(SyncMetaRow.key == "high_water")).scalar_one_or_none()
+    current = s.execute(_Q.meta, {"key": "high_water"}).scalar_one_or_none()
     if current is None or int(current) < seq:
         _set_meta(s, "high_water", str(seq))
 
@@ -1053,6 +1356,74 @@ def _save_state(s: Session, remote: RemoteCase) -> None:
     row.updated_seq = max(row.updated_seq, remote.updated_seq)
     row.synced_at = _now()
     s.flush()
+
+
+def _ack_upsert(c: Connection, op_id: str, remote: RemoteCase, *, high_water: bool = True) -> None:
+    """Drop the acknowledged upsert; the server's document is the new base (unless this
+    machine knows a newer version); ``high_water``: raise it too (else the caller does)."""
+    c.execute(_Q.drop_op, {"op_id": op_id})
+    known = c.execute(_Q.known, {"case_id": remote.case_id}).first()
+    if remote.version >= (known[0] if known else 0):  # a replay may be older than what we know
+        _save_state_core(c, remote, None if known is None else known[1])
+        _apply_server_owned_core(c, remote)
+    if high_water:
+        _raise_high_water(c, remote.updated_seq)
+
+
+def _ack_events(c: Connection, ack: EventsAck) -> None:
+    c.execute(_Q.drop_ops, {"op_ids": list(ack.op_ids)})
+    values = {"hd_case_id": ack.case_id, "hd_seq": ack.head_seq, "hd_hash": ack.head_hash, "hd_now": _now()}
+    if c.execute(_Q.update_head, values).rowcount == 0:
+        c.execute(_Q.insert_head, values)
+
+
+def _state_core(c: Connection, case_id: str) -> CaseSyncState:
+    """:func:`_state` in a Core statement."""
+    row = c.execute(_Q.state, {"case_id": case_id}).first()
+    if row is None:
+        return CaseSyncState(case_id, 0, None, None, "none", False, 0, None)
+    version, base, number, review, locked, head_seq, head_hash = row
+    return CaseSyncState(
+        case_id,
+        version,
+        json.loads(base) if base else None,
+        number,
+        review,
+        bool(locked),
+        head_seq,
+        head_hash,
+    )
+
+
+def _save_state_core(c: Connection, remote: RemoteCase, updated_seq: int | None) -> None:
+    """:func:`_save_state` in Core statements; ``updated_seq``: the row's, None when it has none."""
+    values: dict[str, Any] = {
+        "st_case_id": remote.case_id,
+        "st_version": remote.version,
+        "st_base": _dumps(dict(remote.document)),
+        "st_number": remote.case_number,
+        "st_review": remote.review_status,
+        "st_locked": remote.locked,
+        "st_updated_seq": max(updated_seq or 0, remote.updated_seq),
+        "st_now": _now(),
+    }
+    c.execute(_Q.insert_state if updated_seq is None else _Q.update_state, values)
+
+
+def _apply_server_owned_core(c: Connection, remote: RemoteCase) -> None:
+    """:func:`_apply_server_owned` in Core statements."""
+    if not remote.case_number:
+        return
+    row = c.execute(_Q.case_number, {"case_id": remote.case_id}).first()
+    if row is not None and row[0] != remote.case_number:
+        c.execute(
+            _Q.set_case_number,
+            {
+                "cn_case_id": remote.case_id,
+                "cn_number": remote.case_number,
+                "cn_search": search_text(remote.case_number, row[1], row[2]),
+            },
+        )
 
 
 def _apply_server_owned(s: Session, remote: RemoteCase) -> None:
@@ -1142,42 +1513,37 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _document(s: Session, case_id: str) -> tuple[dict[str, Any], str | None]:
-    """The case's document: its fields, the snapshots a receiving machine needs, its evidence."""
-    row = s.get(CaseRow, case_id)
+def _document(within: Session | Connection, case_id: str) -> tuple[dict[str, Any], str | None]:
+    """The case's document: its fields, the snapshots a receiving machine needs, its evidence.
+
+    Read with Core statements (what the database holds now; a session's pending changes are
+    flushed first)."""
+    if isinstance(within, Session):
+        within.flush()
+        c = within.connection()
+    else:
+        c = within
+    row = c.execute(_Q.document_case, {"case_id": case_id}).first()
     if row is None:
         raise LookupError(case_id)
-    s.refresh(row)
-    agency = s.get(AgencyRow, row.agency_id)
-    party_ids = list(
-        s.execute(
-            select(CasePartyRow.party_id)
-            .where(CasePartyRow.case_id == case_id)
-            .order_by(CasePartyRow.party_id)
-        ).scalars()
-    )
-    officer_rows = s.execute(
-        select(CaseOfficerRow.officer_id).where(CaseOfficerRow.case_id == case_id)
-    ).scalars()
+    party_ids: list[str] = []
+    parties: dict[str, Any] = {}
+    for p in c.execute(_Q.document_parties, {"case_id": case_id}):
+        party_ids.append(p.party_id)
+        if p.id is not None:
+            parties[p.id] = {
+                "id": p.id,
+                "kind": p.kind,
+                "name": p.name,
+                "id_number": p.id_number,
+                "credit_code": p.credit_code,
+                "legal_representative": p.legal_representative,
+                "address": p.address,
+            }
+    officer_rows = c.execute(_Q.document_officer_ids, {"case_id": case_id}).scalars()
     others = sorted(o for o in officer_rows if o != row.lead_officer_id)
     officer_ids = ([row.lead_officer_id] if row.lead_officer_id else []) + others
-    item_code = None
-    if row.item_id is not None:
-        item_code = s.execute(
-            select(EnforcementItemRow.code).where(EnforcementItemRow.id == row.item_id)
-        ).scalar_one_or_none()
-    parties = {
-        p.id: {
-            "id": p.id,
-            "kind": p.kind,
-            "name": p.name,
-            "id_number": p.id_number,
-            "credit_code": p.credit_code,
-            "legal_representative": p.legal_representative,
-            "address": p.address,
-        }
-        for p in s.execute(select(PartyRow).where(PartyRow.id.in_(party_ids))).scalars()
-    }
+    item_code = row.item_code if row.item_id is not None else None
     officers = {
         o.id: {
             "id": o.id,
@@ -1188,15 +1554,11 @@ def _document(s: Session, case_id: str) -> tuple[dict[str, Any], str | None]:
             "certificate_valid_until": _iso(o.certificate_valid_until),
             "roles": o.roles,
         }
-        for o in s.execute(select(OfficerRow).where(OfficerRow.id.in_(officer_ids))).scalars()
+        for o in c.execute(_Q.document_officers, {"officer_ids": officer_ids})
     }
     evidence: dict[str, Any] = {}
-    for ev, att in s.execute(
-        select(EvidenceRow, AttachmentRow)
-        .outerjoin(AttachmentRow, AttachmentRow.id == EvidenceRow.attachment_id)
-        .where(EvidenceRow.case_id == case_id)
-        .order_by(EvidenceRow.id)
-    ).all():
+    for ev in c.execute(_Q.document_evidence, {"case_id": case_id}):
+        found = ev.attachment is not None
         evidence[ev.id] = {
             "id": ev.id,
             "kind": ev.kind,
@@ -1204,15 +1566,20 @@ def _document(s: Session, case_id: str) -> tuple[dict[str, Any], str | None]:
             "description": ev.description,
             "collected_at": _iso(ev.collected_at),
             "collected_by": ev.collected_by,
-            "sha256": att.sha256 if att else None,
-            "size": att.size if att else None,
-            "media_type": att.media_type if att else None,
-            "filename": att.original_name if att else None,
+            "sha256": ev.sha256 if found else None,
+            "size": ev.size if found else None,
+            "media_type": ev.media_type if found else None,
+            "filename": ev.original_name if found else None,
         }
     document: dict[str, Any] = {
         "agency": None
-        if agency is None
-        else {"id": agency.id, "code": agency.code, "name": agency.name, "region_code": agency.region_code},
+        if row.agency is None
+        else {
+            "id": row.agency,
+            "code": row.agency_code,
+            "name": row.agency_name,
+            "region_code": row.agency_region,
+        },
         "kind": row.kind,
         "title": row.title,
         "source": row.source,

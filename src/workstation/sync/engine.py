@@ -33,6 +33,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 from workstation.domain.errors import KnownError
 from workstation.domain.merge import MISSING
 from workstation.domain.ports import CredentialStore
-from workstation.domain.record import CaseEvent, append, genesis_hash
+from workstation.domain.record import CaseEvent, append, canonical_json, genesis_hash
 from workstation.domain.sync_ports import (
     CaseLocked,
     OfficerInfo,
@@ -67,13 +68,17 @@ from workstation.persistence.sync_store import (
     QUARANTINED,
     REBASE_NAMESPACE,
     UPSERT,
+    EventsAck,
     OutboxOp,
     RemoteCase,
     SqlSyncStore,
+    UpsertAck,
+    UpsertFix,
     document_digest,
     event_body,
     event_from_body,
 )
+from workstation.services.sync import META_LAST_CONTACT, META_LAST_SUCCESS, META_LAST_SYNC, summary_text
 from workstation.sync.backoff import Backoff
 from workstation.sync.lock import SyncLock
 
@@ -94,6 +99,9 @@ CHANGES_STREAM = "changes"
 TASKS_STREAM = "tasks"
 #: Events per request (the server's limit).
 EVENT_BATCH = 500
+#: Cases whose upsert bodies are fixed in one transaction before their requests, and whose
+#: acknowledgements are recorded in one transaction after them.
+PUSH_BLOCK = 32
 #: Rounds of one case's event push within a run (each acknowledges a batch or rebuilds one).
 _MAX_ROUNDS = 1000
 #: A ``seq`` no record reaches: a probe event there is always refused with the server's head.
@@ -208,6 +216,16 @@ class _Stop(Exception):
     """Ends the run early (the report already says why)."""
 
 
+@dataclass
+class _Block:
+    """Cases read ahead of their push: their operations and the upserts to fix."""
+
+    ops: dict[str, list[OutboxOp]]
+    fixes: dict[str, UpsertFix]
+    #: The events of the first batches marked sent with the fixes, by operation id.
+    events: dict[str, CaseEvent] = field(default_factory=dict)
+
+
 def _remote(case: ServerCase) -> RemoteCase:
     return RemoteCase(
         case_id=case.case_id,
@@ -290,9 +308,11 @@ class SyncEngine:
         chunk_bytes: int = 1024 * 1024,
         page_size: int = 500,
         steps: SyncSteps | None = None,
+        now: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self._store = store
         self._steps = steps
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._gateway = gateway
         self._lock = lock
         self._backoff = backoff or Backoff()
@@ -306,7 +326,22 @@ class SyncEngine:
         self._acked_version: dict[str, int] = {}
         self._acked_head: dict[str, int] = {}
         self._served: dict[str, tuple[int, str]] = {}
+        #: Event operations marked sent in the transaction that fixed their case's upsert.
         self._premarked: set[str] = set()
+        #: Their events, read with their block (an event operation's body never changes).
+        self._parsed: dict[str, CaseEvent] = {}
+        #: Acknowledgements received but not recorded yet (see :meth:`_flush_acks`).
+        self._acks: list[UpsertAck | EventsAck] = []
+
+    @property
+    def gateway(self) -> SyncGateway:
+        """The gateway this engine talks through (its login, token refresh, version check)."""
+        return self._gateway
+
+    def call(self, call: Callable[[], T]) -> T:
+        """``call`` under the engine's retry policy (jittered backoff honouring Retry-After),
+        for work beside a run that holds the sync lock (e.g. accepting a task)."""
+        return self._retrying(call)
 
     # ------------------------------------------------------------ the run
 
@@ -316,7 +351,8 @@ class SyncEngine:
             report = SyncReport()
             self._pushed = set()
             self._acked_version, self._acked_head, self._served = {}, {}, {}
-            self._premarked = set()
+            self._premarked, self._parsed = set(), {}
+            self._acks = []
             try:
                 info = self._retrying(self._gateway.handshake)
                 self._check_restore(info, report)
@@ -341,7 +377,36 @@ class SyncEngine:
                 report.offline = True
                 report.errors.append(f"{exc.message}（本机数据已保存，联网后自动继续）")
             log.info("sync run: %s", {k: v for k, v in report.as_dict().items() if v})
+            self._record_run(report)
             return report
+
+    def _record_run(self, report: SyncReport) -> None:
+        """The time and outcome of this run in the sync meta, as the desktop shows them
+        (``last_sync``; ``last_contact_at`` when the server answered; ``last_success_at`` when
+        all went well), whoever started it (the GUI, ``workstation sync``, a timer)."""
+        at = self._now().astimezone(dt.UTC).isoformat()
+        contact = not report.offline
+        values = {
+            META_LAST_SYNC: json.dumps(
+                {
+                    "at": at,
+                    "ok": report.ok,
+                    "contact": contact,
+                    "summary": summary_text(report),
+                    "errors": list(report.errors),
+                    "needs_login": report.needs_login,
+                },
+                ensure_ascii=False,
+            )
+        }
+        if contact:
+            values[META_LAST_CONTACT] = at
+        if report.ok:
+            values[META_LAST_SUCCESS] = at
+        try:
+            self._store.set_metas(values)
+        except KnownError as exc:  # the run itself is done and recorded where it matters
+            log.warning("last sync not recorded: %s", exc.code)
 
     def _run_steps(self, report: SyncReport) -> None:
         """Reference data, 公示, anchors and task acknowledgements (sync/steps.py)."""
@@ -412,11 +477,116 @@ class SyncEngine:
     # ------------------------------------------------------------ push
 
     def _push(self, report: SyncReport) -> None:
-        for case_id in self._store.cases_with_work():
-            self._push_case(case_id, report)
+        """Push the cases with work, :data:`PUSH_BLOCK` at a time: the new upserts' bodies of a
+        block are fixed in one transaction (:meth:`_fix`), then each case is sent, and the
+        acknowledgements are recorded in one transaction at the end of the block. While a block
+        is sent, the next one is read on a worker thread (:meth:`_read`: reads only; every
+        write stays on this thread).
 
-    def _push_case(self, case_id: str, report: SyncReport) -> None:
-        ops = self._store.ops(case_id)
+        An acknowledgement not recorded yet only means its operation is still in the outbox: a
+        crash before it is recorded sends it again with the same key and bytes, and the server
+        answers it as before. Every step that reads or changes what an acknowledgement changes
+        records the waiting ones first (:meth:`_flush_acks`); so does the end of the push,
+        whatever ends it."""
+        cases = self._store.cases_with_work()
+        blocks = [cases[start : start + PUSH_BLOCK] for start in range(0, len(cases), PUSH_BLOCK)]
+        if not blocks:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-read") as reader:
+            ahead: Future[_Block] = reader.submit(self._read, blocks[0])
+            try:
+                for number, block in enumerate(blocks):
+                    found = self._fix(ahead.result())
+                    if number + 1 < len(blocks):
+                        ahead = reader.submit(self._read, blocks[number + 1])
+                    for case_id in block:
+                        self._push_case(case_id, report, found.get(case_id))
+                    self._flush_acks()
+            finally:
+                self._flush_acks()
+
+    def _flush_acks(self) -> None:
+        """Record the acknowledgements received and not yet recorded, in one transaction."""
+        if not self._acks:
+            return
+        acks, self._acks = self._acks, []
+        self._store.record_acks(acks)
+        for _ in acks:
+            self._crash("ack")
+
+    def _read(self, block: Sequence[str]) -> _Block:
+        """The block's operations and the bodies of its waiting upserts (reads only).
+
+        When a case's first event batch can follow its upsert at once (no other upsert queued,
+        no event in flight or quarantined, the record continues the server's head), it is
+        marked sent with the body (it may reach the server from then on)."""
+        found = self._store.ops_of(block)
+        fixes: dict[str, UpsertFix] = {}
+        parsed: dict[str, CaseEvent] = {}
+        for case_id in block:
+            ops = found.get(case_id, [])
+            upserts = [o for o in ops if o.operation == UPSERT]
+            if not upserts or upserts[0].state != PENDING or any(o.state == QUARANTINED for o in upserts):
+                continue
+            events = [o for o in ops if o.operation == EVENT]
+            first = events[:EVENT_BATCH] if len(upserts) == 1 else []
+            if first and any(o.state != PENDING for o in events):
+                first = []  # a batch in flight or a quarantined event: the events' own loop decides
+            fixes[case_id] = fix = self._fix_for(case_id, upserts[0].op_id, first)
+            by_id = {o.op_id: o for o in first}
+            for op_id in fix.send:
+                parsed[op_id] = event_from_body(by_id[op_id].payload, case_id)
+        return _Block(found, fixes, parsed)
+
+    def _fix_for(self, case_id: str, op_id: str, first: Sequence[OutboxOp]) -> UpsertFix:
+        """An upsert's arguments: the case's document against the server version known here
+        (``first``: the event batch to mark sent with it, dropped unless it continues the
+        server's head)."""
+        source = self._store.upsert_source(case_id)
+        state = source.state
+        head_seq, head_hash = state.server_head_seq, state.server_head_hash
+        if first and head_seq > 0 and not self._continues(first, head_seq, head_hash):
+            first = []
+        body = {
+            "base_version": state.server_version,
+            "fields": source.document,
+            "case_number": state.case_number or source.local_number,
+        }
+        text = canonical_json(body).decode("utf-8")  # made here, off the sending thread
+        return UpsertFix(op_id, body, tuple(o.op_id for o in first), source.seen, text)
+
+    def _fix(self, block: _Block) -> dict[str, list[OutboxOp]]:
+        """Fix the block's upserts in one transaction; the cases' operations as they then are
+        (a case changed since it was read is left out: its operations are read again)."""
+        found = block.ops
+        if not block.fixes:
+            return found
+        fixed = list(block.fixes)
+        texts = self._store.fix_upserts([block.fixes[case_id] for case_id in fixed])
+        for text in texts:
+            if text is not None:
+                self._crash("local_write")
+        for case_id, text in zip(fixed, texts, strict=True):
+            fix = block.fixes[case_id]
+            if text is None:
+                del found[case_id]
+                continue
+            sent = set(fix.send)
+            self._premarked |= sent
+            self._parsed.update((op_id, block.events[op_id]) for op_id in sent if op_id in block.events)
+            found[case_id] = [
+                replace(o, state=INFLIGHT, payload=text)
+                if o.op_id == fix.op_id
+                else replace(o, state=INFLIGHT)
+                if o.op_id in sent
+                else o
+                for o in found[case_id]
+            ]
+        return found
+
+    def _push_case(self, case_id: str, report: SyncReport, known: list[OutboxOp] | None = None) -> None:
+        """Push one case; ``known``: its operations as just read (None: read them)."""
+        ops = known if known is not None else self._store.ops(case_id)
         for _ in range(8):
             upserts = [o for o in ops if o.operation == UPSERT]
             if any(o.state == QUARANTINED for o in upserts):
@@ -427,27 +597,20 @@ class SyncEngine:
             if pushed is None:
                 return
             ops = pushed
-        if self._store.server_head(case_id)[0] > 0:
+        if case_id in self._acked_version or self._store.server_head(case_id)[0] > 0:
             self._push_events(case_id, report, ops)
 
     def _push_upsert(
         self, case_id: str, op: OutboxOp, report: SyncReport, ops: Sequence[OutboxOp]
     ) -> list[OutboxOp] | None:
         """Send one upsert; the case's operations after it, None when the case cannot go on in
-        this run.
-
-        When the case's first event batch can follow at once (nothing in flight, the record
-        continues the server's head), it is marked sent in the transaction of the upsert's
-        acknowledgement (one commit less per case)."""
-        if op.state == PENDING:
-            document, local_number = self._store.local_document(case_id)
-            state = self._store.state(case_id)
-            body: dict[str, Any] = {
-                "base_version": state.server_version,
-                "fields": document,
-                "case_number": state.case_number or local_number,
-            }
-            self._store.fix_upsert(op.op_id, body)
+        this run. Its acknowledgement waits in :attr:`_acks`."""
+        if op.state == PENDING:  # not fixed with its block (e.g. the merged upsert after a conflict)
+            self._flush_acks()
+            fix = self._fix_for(case_id, op.op_id, ())
+            if self._store.fix_upserts([fix])[0] is None:
+                return None  # the case is being changed here right now: the next run sends it
+            body = dict(fix.body)
             self._crash("local_write")
         else:
             body = dict(json.loads(op.payload))
@@ -459,6 +622,7 @@ class SyncEngine:
                 [op.op_id],
             )
         except VersionConflict as exc:
+            self._flush_acks()
             if exc.server_document is None:
                 self._store.requeue_upsert(case_id, reset_version=True)
             else:
@@ -466,34 +630,26 @@ class SyncEngine:
                 report.conflicts += len(conflicts)
             return self._store.ops(case_id)
         except CaseLocked as exc:
+            self._flush_acks()
             self._store.quarantine(op.op_id, exc.code, exc.user_text())
             report.quarantined += 1
             if exc.server_document is not None:
                 self._store.merge_remote(_remote(exc.server_document))
             return None
         except RecordRejected as exc:
+            self._flush_acks()
             self._store.quarantine(op.op_id, exc.code, f"{exc.message}（{exc.code}）")
             report.quarantined += 1
             return None
         self._crash("send")
-        rest = [o for o in ops if o.op_id != op.op_id]
-        events = [o for o in rest if o.operation == EVENT]
-        first = events[:EVENT_BATCH] if not any(o.operation == UPSERT for o in rest) else []
-        if first and any(o.state != PENDING for o in events):
-            first = []  # a batch in flight or a quarantined event: the events' own loop decides
-        head_seq, head_hash = self._known_head(case_id)
-        if first and head_seq > 0 and not self._continues(first, head_seq, head_hash):
-            first = []
-        self._store.ack_upsert(op.op_id, _remote(ack), send=[o.op_id for o in first])
-        self._premarked = {o.op_id for o in first}
-        self._crash("ack")
+        self._acks.append(UpsertAck(op.op_id, _remote(ack)))
         self._pushed.add(case_id)
         self._acked_version[case_id] = ack.version
         report.pushed_cases += 1
-        sent = {o.op_id for o in first}
-        return [replace(o, state=INFLIGHT) if o.op_id in sent else o for o in rest]
+        return [o for o in ops if o.op_id != op.op_id]
 
     def _known_head(self, case_id: str) -> tuple[int, str | None]:
+        self._flush_acks()
         _, head_seq, head_hash = self._store.server_head(case_id)
         return head_seq, head_hash
 
@@ -501,6 +657,8 @@ class SyncEngine:
         """Push the case's events in batches; ``known``: its operations as just read (or None)."""
         rejections = 0
         for _ in range(_MAX_ROUNDS):
+            if known is None:
+                self._flush_acks()
             source = known if known is not None else self._store.ops(case_id)
             known = None
             ops = [o for o in source if o.operation == EVENT]
@@ -515,14 +673,15 @@ class SyncEngine:
                 if head_seq > 0 and not self._continues(batch, head_seq, head_hash):
                     self._rebase(case_id, ops, head_seq, head_hash, report)
                     continue
-            events = [event_from_body(o.payload, case_id) for o in batch]
+            events = [self._event(o, case_id) for o in batch]
             ids = [o.op_id for o in batch]
-            if not set(ids) <= self._premarked:  # else marked sent with its upsert's ack
+            if not set(ids) <= self._premarked:  # else marked sent when its upsert was fixed
                 self._store.mark_sent(ids)
-            self._premarked = set()
+            self._premarked.difference_update(ids)
             try:
                 ack = self._retrying(partial(self._gateway.push_events, case_id, events), ids)
             except RecordRejected as exc:
+                self._flush_acks()
                 rejections += 1
                 outcome = (
                     "quarantine" if rejections > 4 else self._after_rejection(case_id, batch, exc, report)
@@ -538,14 +697,18 @@ class SyncEngine:
                 report.mismatches.append(
                     f"案件 {case_id}：上传 {len(batch)} 条记录，服务器确认 {ack.accepted + ack.duplicates} 条"
                 )
-            self._store.ack_events(case_id, ids, ack.head_seq, ack.head_hash)
-            self._crash("ack")
+            self._acks.append(EventsAck(case_id, ids, ack.head_seq, ack.head_hash))
             self._pushed.add(case_id)
             self._acked_head[case_id] = ack.head_seq
             report.pushed_events += len(batch)
             if len(batch) == len(source):
                 return  # the case's last operations (new ones wait for the next run)
         log.warning("events of case %s still waiting after %d rounds", case_id, _MAX_ROUNDS)
+
+    def _event(self, op: OutboxOp, case_id: str) -> CaseEvent:
+        """The event an operation carries (read with its block, or now)."""
+        event = self._parsed.pop(op.op_id, None)
+        return event if event is not None else event_from_body(op.payload, case_id)
 
     @staticmethod
     def _continues(batch: Sequence[OutboxOp], head_seq: int, head_hash: str | None) -> bool:

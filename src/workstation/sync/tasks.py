@@ -373,7 +373,7 @@ class SyncDesk:
             try:
                 # The engine's gateway and retry policy: the same login, token refresh and backoff
                 # as a sync run, without running one.
-                yield _Connection(engine._gateway, engine._retrying)
+                yield _Connection(engine.gateway, engine.call)
             finally:
                 lock.release()
         finally:
