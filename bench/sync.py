@@ -47,11 +47,20 @@ Figures of the last run (2026-11-26), at one fifth of the full scale: ``--cases 
     statutes peak RSS (MiB)        96.6       66.3   1.457
     whole run                       6.1 min
 
-Earlier runs (same scale, same box): push 240.6 s vs 242.4 s (0.99), statute pack 1.4 s vs
+Full scale (the defaults; 10,000 cases, 49,997 events, 1,000 files, 2,585 statute items of
+51.4 MiB), same day and box, 48.6 min in all (26 of them building the client data)::
+
+    figure                       engine   baseline   ratio
+    push (s)                      403.0      820.5   0.491   (62,997 baseline requests)
+    statute pack (s)                8.1       57.8   0.140
+    no-op sync (ms)               131.5     2823.1   0.047   min 122.3, max 143.0; goal missed
+    push peak RSS (MiB)           100.9       81.8   1.233
+    statutes peak RSS (MiB)       160.7       69.6   2.311
+
+Earlier runs (one fifth, same box): push 240.6 s vs 242.4 s (0.99), statute pack 1.4 s vs
 5.5 s, no-op 62.6 ms, push peak RSS 94.5 vs 82.0 MiB; before that push 303.3 s vs 226.9 s
-(1.34), statute pack 2.7 s vs 4.3 s, no-op 116.0 ms (goal missed). The full scale (the
-defaults) takes well under an hour here: most of it builds the 50,000 events through the app's
-write path and runs the baseline's 63,000 requests. docs/SYNC.md "Speed" discusses them.
+(1.34), statute pack 2.7 s vs 4.3 s, no-op 116.0 ms (goal missed). docs/SYNC.md "Speed"
+discusses them.
 """
 
 from __future__ import annotations
