@@ -45,7 +45,7 @@ def _workbench(gui: Gui) -> WorkbenchPage:
 
 def _row(page: WorkbenchPage, task_id: str) -> int:
     model = page.server_tasks_model
-    rows = [r for r in range(model.rowCount()) if (t := model.task(r)) is not None and t.id == task_id]
+    rows = [r for r in range(model.rowCount()) if (t := model.row_at(r)) is not None and t.id == task_id]
     assert rows, task_id
     return rows[0]
 
@@ -101,7 +101,7 @@ def test_a_pushed_clue_is_made_a_case_from_the_workbench_and_opened(
 
     # the list shows it 已受理 with its case; a double-click opens the same case, no second one
     def accepted() -> bool:
-        task = page.server_tasks_model.task(_row(page, clue_id))
+        task = page.server_tasks_model.row_at(_row(page, clue_id))
         return task is not None and task.status_label == "已受理" and task.case_id == case_id
 
     qtbot.waitUntil(accepted, timeout=10_000)

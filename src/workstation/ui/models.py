@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -12,6 +13,7 @@ from workstation.domain.entities import CertificateStatus, Officer
 from workstation.domain.formatting import chinese_date
 
 _Index = QModelIndex | QPersistentModelIndex
+_Row = TypeVar("_Row")
 
 
 class HeaderedTableModel(QAbstractTableModel):
@@ -38,6 +40,41 @@ class HeaderedTableModel(QAbstractTableModel):
         ):
             return self.HEADERS[section]
         return None
+
+
+class RowsModel(HeaderedTableModel, Generic[_Row]):
+    """A flat table over view rows: :meth:`_values` gives a row's texts (shown and as tooltips),
+    :meth:`_styled` anything else a role asks (colour, alignment)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[_Row, ...] = ()
+
+    def set_rows(self, rows: Sequence[_Row]) -> None:
+        self.beginResetModel()
+        self._rows = tuple(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> _Row | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def _values(self, row: _Row) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _styled(self, row: _Row, column: int, role: int) -> Any:
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = self._values(row)
+            return values[index.column()] if 0 <= index.column() < len(values) else None
+        return self._styled(row, index.column(), role)
 
 
 class OfficersModel(HeaderedTableModel):

@@ -32,7 +32,7 @@ from workstation.services.sync import (
 from workstation.ui.errors import ErrorReporter
 from workstation.ui.forms.sync_page_ui import Ui_SyncPage
 from workstation.ui.login_dialog import LoginDialog
-from workstation.ui.models import HeaderedTableModel
+from workstation.ui.models import RowsModel
 from workstation.ui.sync_status import SyncController
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -40,94 +40,40 @@ _RED = "#b91c1c"
 _GREEN = "#15803d"
 
 
-class ConflictsModel(HeaderedTableModel):
+class ConflictsModel(RowsModel[ConflictView]):
     HEADERS = ("案件", "字段", "本机的值", "服务器的值", "原值")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: tuple[ConflictView, ...] = ()
-
-    def set_conflicts(self, rows: tuple[ConflictView, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def conflict(self, row: int) -> ConflictView | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def _row_count(self) -> int:
-        return len(self._rows)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        c = self._rows[index.row()]
-        values = (c.case_title, c.field_label, c.local_text, c.remote_text, c.base_text)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return values[index.column()] if 0 <= index.column() < len(values) else None
-        return None
+    def _values(self, row: ConflictView) -> tuple[str, ...]:
+        return (row.case_title, row.field_label, row.local_text, row.remote_text, row.base_text)
 
 
-class QuarantineModel(HeaderedTableModel):
+class QuarantineModel(RowsModel[QuarantineView]):
     HEADERS = ("案件", "内容", "原因", "尝试次数")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: tuple[QuarantineView, ...] = ()
+    def _values(self, row: QuarantineView) -> tuple[str, ...]:
+        return (row.case_id, row.what, row.reason, str(row.attempts))
 
-    def set_items(self, rows: tuple[QuarantineView, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def item(self, row: int) -> QuarantineView | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def _row_count(self) -> int:
-        return len(self._rows)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        q = self._rows[index.row()]
-        values = (q.case_id, q.what, q.reason, str(q.attempts))
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return values[index.column()] if 0 <= index.column() < len(values) else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 3:
+    def _styled(self, row: QuarantineView, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
 
-class NoticesModel(HeaderedTableModel):
+class NoticesModel(RowsModel[NoticeView]):
     """需要核查: anchor alarms first (in red), then refused 公示 and reference items."""
 
     HEADERS = ("类别", "对象", "原因", "时间")
 
     def __init__(self, now: Callable[[], dt.datetime] | None = None) -> None:
         super().__init__()
-        self._rows: tuple[NoticeView, ...] = ()
         self._now = now
 
-    def set_notices(self, rows: tuple[NoticeView, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
+    def _values(self, row: NoticeView) -> tuple[str, ...]:
+        when = short_time(row.at, self._now()) if self._now is not None else row.at.isoformat()
+        return (row.kind_label, row.subject, row.reason, when)
 
-    def notice(self, row: int) -> NoticeView | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def _row_count(self) -> int:
-        return len(self._rows)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        n = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            when = short_time(n.at, self._now()) if self._now is not None else n.at.isoformat()
-            values = (n.kind_label, n.subject, n.reason, when)
-            return values[index.column()] if 0 <= index.column() < len(values) else None
-        if role == Qt.ItemDataRole.ForegroundRole and n.alarm:
+    def _styled(self, row: NoticeView, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and row.alarm:
             return QBrush(QColor(_RED))
         return None
 
@@ -222,8 +168,8 @@ class SyncPage(QWidget):
         ui.tabs.setTabText(0, f"冲突待处理（{len(status.conflicts)}）")
         ui.tabs.setTabText(1, f"被拒收（隔离）（{len(status.quarantined)}）")
         selected = self._selected_id
-        self.conflicts_model.set_conflicts(status.conflicts)
-        self.quarantine_model.set_items(status.quarantined)
+        self.conflicts_model.set_rows(status.conflicts)
+        self.quarantine_model.set_rows(status.quarantined)
         ui.retryAllButton.setEnabled(bool(status.quarantined))
         ui.retryButton.setEnabled(False)
         self._show_notices(status)
@@ -243,13 +189,13 @@ class SyncPage(QWidget):
 
     def _reselect(self, selected: str | None) -> None:
         """Keep the conflict that was selected (if still open), else select the first."""
-        rows = [self.conflicts_model.conflict(r) for r in range(self.conflicts_model.rowCount())]
+        rows = [self.conflicts_model.row_at(r) for r in range(self.conflicts_model.rowCount())]
         ids = [c.id for c in rows if c is not None]
         row = ids.index(selected) if selected in ids else (0 if ids else -1)
         if row >= 0:
             self._selected_id = selected
             self.ui.conflictsView.selectRow(row)
-            self._show_conflict(self.conflicts_model.conflict(row))
+            self._show_conflict(self.conflicts_model.row_at(row))
         else:
             self._show_conflict(None)
 
@@ -320,11 +266,11 @@ class SyncPage(QWidget):
 
     def _on_conflicts_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.ui.conflictsView.selectionModel().selectedRows()
-        self._show_conflict(self.conflicts_model.conflict(rows[0].row()) if rows else None)
+        self._show_conflict(self.conflicts_model.row_at(rows[0].row()) if rows else None)
 
     def selected_conflict(self) -> ConflictView | None:
         rows = self.ui.conflictsView.selectionModel().selectedRows()
-        return self.conflicts_model.conflict(rows[0].row()) if rows else None
+        return self.conflicts_model.row_at(rows[0].row()) if rows else None
 
     def _show_conflict(self, conflict: ConflictView | None) -> None:
         ui = self.ui
@@ -386,7 +332,7 @@ class SyncPage(QWidget):
         ui.tabs.tabBar().setTabTextColor(
             2, QColor(_RED) if alarms else ui.tabs.tabBar().palette().text().color()
         )
-        self.notices_model.set_notices(status.notices)
+        self.notices_model.set_rows(status.notices)
         ui.noticeDetail.setStyleSheet(f"color: {_RED};" if alarms else "")
         if alarms:
             ui.noticeDetail.setText(
@@ -402,7 +348,7 @@ class SyncPage(QWidget):
 
     def _on_notices_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.ui.noticesView.selectionModel().selectedRows()
-        notice = self.notices_model.notice(rows[0].row()) if rows else None
+        notice = self.notices_model.row_at(rows[0].row()) if rows else None
         if notice is not None:
             self.ui.noticeDetail.setStyleSheet(f"color: {_RED};" if notice.alarm else "")
             self.ui.noticeDetail.setText(f"{notice.kind_label}：{notice.subject}\n{notice.reason}")
@@ -416,7 +362,7 @@ class SyncPage(QWidget):
 
     def _on_retry_clicked(self) -> None:
         rows = self.ui.quarantineView.selectionModel().selectedRows()
-        item = self.quarantine_model.item(rows[0].row()) if rows else None
+        item = self.quarantine_model.row_at(rows[0].row()) if rows else None
         if item is not None:
             self.ui.retryButton.setEnabled(False)
             self._controller.retry(item.op_id)

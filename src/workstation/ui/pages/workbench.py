@@ -24,7 +24,7 @@ from workstation.services.office import OfficeService
 from workstation.services.sync import ServerTask, TaskAccepted
 from workstation.ui.errors import ErrorReporter
 from workstation.ui.forms.workbench_page_ui import Ui_WorkbenchPage
-from workstation.ui.models import HeaderedTableModel, OfficersModel
+from workstation.ui.models import HeaderedTableModel, OfficersModel, RowsModel
 from workstation.ui.sync_status import SyncController
 from workstation.ui.tasks import TaskRunner
 
@@ -119,41 +119,23 @@ class StageCountModel(HeaderedTableModel):
         return None
 
 
-class ServerTasksModel(HeaderedTableModel):
+class ServerTasksModel(RowsModel[ServerTask]):
     """省平台推送任务: tasks and clues from the provincial platform."""
 
     HEADERS = ("类别", "标题", "地点", "办理期限", "状态", "说明")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: tuple[ServerTask, ...] = ()
+    def _values(self, row: ServerTask) -> tuple[str, ...]:
+        return (
+            row.kind_label,
+            row.title,
+            row.location or "—",
+            row.deadline_text,
+            row.status_label,
+            row.description or "—",
+        )
 
-    def set_tasks(self, tasks: tuple[ServerTask, ...]) -> None:
-        self.beginResetModel()
-        self._rows = tasks
-        self.endResetModel()
-
-    def task(self, row: int) -> ServerTask | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def _row_count(self) -> int:
-        return len(self._rows)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        task = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (
-                task.kind_label,
-                task.title,
-                task.location or "—",
-                task.deadline_text,
-                task.status_label,
-                task.description or "—",
-            )
-            return values[index.column()] if 0 <= index.column() < len(values) else None
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and task.status == "open":
+    def _styled(self, row: ServerTask, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and column == 4 and row.status == "open":
             return QBrush(_SOON)
         return None
 
@@ -241,7 +223,7 @@ class WorkbenchPage(QWidget):
     def set_server_tasks(self, tasks: tuple[ServerTask, ...]) -> None:
         """Show the tasks and clues the last sync brought (the selected one stays selected)."""
         selected = self.selected_server_task()
-        self.server_tasks_model.set_tasks(tasks)
+        self.server_tasks_model.set_rows(tasks)
         ids = [t.id for t in tasks]
         if selected is not None and selected.id in ids:
             self.server_tasks_view.selectRow(ids.index(selected.id))
@@ -277,7 +259,7 @@ class WorkbenchPage(QWidget):
 
     def selected_server_task(self) -> ServerTask | None:
         rows = self.server_tasks_view.selectionModel().selectedRows()
-        return self.server_tasks_model.task(rows[0].row()) if rows else None
+        return self.server_tasks_model.row_at(rows[0].row()) if rows else None
 
     def _update_accept_button(self) -> None:
         task = self.selected_server_task()
