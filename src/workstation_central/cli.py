@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -261,16 +261,25 @@ def _service(args: argparse.Namespace) -> tuple[Database, CentralService]:
         raise UserError(f"无法使用附件目录 {settings.storage_dir}：{exc.strerror or exc}") from exc
 
 
-def _cmd_cases(args: argparse.Namespace) -> int:
-    from workstation_central.classroom import ClassroomError, list_cases
+def _listing(
+    args: argparse.Namespace, listing: Callable[[CentralService, str | None, int], dict[str, Any]]
+) -> dict[str, Any]:
+    """``listing`` (classroom.list_cases or list_tasks) over the database of ``args``."""
+    from workstation_central.classroom import ClassroomError
 
     db, service = _service(args)
     try:
-        result = list_cases(service, args.township, args.limit)
+        return listing(service, args.township, args.limit)
     except ClassroomError as exc:
         raise UserError(exc.message, exc.code) from exc
     finally:
         db.dispose()
+
+
+def _cmd_cases(args: argparse.Namespace) -> int:
+    from workstation_central.classroom import list_cases
+
+    result = _listing(args, list_cases)
     if args.json:
         _print_json(result)
         return EXIT_OK
@@ -294,15 +303,9 @@ def _cmd_cases(args: argparse.Namespace) -> int:
 
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
-    from workstation_central.classroom import ClassroomError, list_tasks
+    from workstation_central.classroom import list_tasks
 
-    db, service = _service(args)
-    try:
-        result = list_tasks(service, args.township, args.limit)
-    except ClassroomError as exc:
-        raise UserError(exc.message, exc.code) from exc
-    finally:
-        db.dispose()
+    result = _listing(args, list_tasks)
     if args.json:
         _print_json(result)
         return EXIT_OK
