@@ -144,15 +144,14 @@ def _central(within: Executor, agency_id: str, year: int) -> bool:
     return found is not None
 
 
-def _raise_to(within: Executor, agency_id: str, kind: str, year: int, serial: int) -> None:
-    """Move the local sequence's ``last`` up to ``serial`` (never down)."""
+def _raise_to(within: Executor, agency_id: str, kind: str, year: int, serial: int) -> int:
+    """Move the local sequence's ``last`` up to ``serial`` (never down); the ``last`` it has now."""
     insert = sqlite_insert(_SEQ).values(agency_id=agency_id, kind=kind, year=year, last=serial)
-    within.execute(
-        insert.on_conflict_do_update(
-            index_elements=[_SEQ.c.agency_id, _SEQ.c.kind, _SEQ.c.year],
-            set_={"last": func.max(_SEQ.c.last, insert.excluded.last)},
-        )
-    )
+    stmt = insert.on_conflict_do_update(
+        index_elements=[_SEQ.c.agency_id, _SEQ.c.kind, _SEQ.c.year],
+        set_={"last": func.max(_SEQ.c.last, insert.excluded.last)},  # never back
+    ).returning(_SEQ.c.last)
+    return int(within.execute(stmt).scalar_one())
 
 
 def allocate(within: Executor, agency_id: str, kind: str, year: int) -> int:
@@ -210,13 +209,8 @@ def advance_to(within: Executor, agency_id: str, kind: str, year: int, last: int
     """
     agency_id, kind, year = _key(agency_id, kind, year)
     check_serial(last)
-    insert = sqlite_insert(_SEQ).values(agency_id=agency_id, kind=kind, year=year, last=last)
-    stmt = insert.on_conflict_do_update(
-        index_elements=[_SEQ.c.agency_id, _SEQ.c.kind, _SEQ.c.year],
-        set_={"last": func.max(_SEQ.c.last, insert.excluded.last)},  # never back
-    ).returning(_SEQ.c.last)
     try:
-        current = int(within.execute(stmt).scalar_one())
+        current = _raise_to(within, agency_id, kind, year, last)
     except DBAPIError as exc:
         raise _translated(exc, within, agency_id) from exc
     if current != last:
