@@ -51,6 +51,7 @@ from workstation.persistence.models import (
     SyncTaskCaseRow,
 )
 from workstation.persistence.repositories import session_scope
+from workstation.persistence.sync_store import pulled_evidence_row
 
 #: How a reference item was taken.
 APPLIED, DELETED, REFUSED = "applied", "deleted", "refused"
@@ -810,21 +811,7 @@ class SqlReferenceSync:
         with self._session(commit=True) as s:
             if s.get(EvidenceRow, item["id"]) is not None or s.get(CaseRow, pulled.case_id) is None:
                 return False
-            collected_by = item.get("collected_by")
-            s.add(
-                EvidenceRow(
-                    id=item["id"],
-                    case_id=pulled.case_id,
-                    kind=item.get("kind") or "other",
-                    title=item.get("title") or "",
-                    description=item.get("description") or "",
-                    collected_at=dt.datetime.fromisoformat(item["collected_at"])
-                    if item.get("collected_at")
-                    else None,
-                    collected_by=collected_by if collected_by and s.get(OfficerRow, collected_by) else None,
-                    attachment_id=attachment_id,
-                )
-            )
+            s.add(pulled_evidence_row(s, pulled.case_id, item, attachment_id))
             return True
 
 

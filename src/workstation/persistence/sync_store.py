@@ -1737,19 +1737,23 @@ def _apply_document(s: Session, case_id: str, doc: Mapping[str, Any], case_numbe
             ).scalar_one_or_none()
             if attachment_id is None:
                 continue  # the file is not here yet: the evidence row follows it
-        collected_by = item.get("collected_by")
-        s.add(
-            EvidenceRow(
-                id=item["id"],
-                case_id=case_id,
-                kind=item.get("kind") or "other",
-                title=item.get("title") or "",
-                description=item.get("description") or "",
-                collected_at=dt.datetime.fromisoformat(item["collected_at"])
-                if item.get("collected_at")
-                else None,
-                collected_by=collected_by if collected_by and s.get(OfficerRow, collected_by) else None,
-                attachment_id=attachment_id,
-            )
-        )
+        s.add(pulled_evidence_row(s, case_id, item, attachment_id))
     s.flush()
+
+
+def pulled_evidence_row(
+    s: Session, case_id: str, item: Mapping[str, Any], attachment_id: str | None
+) -> EvidenceRow:
+    """The evidence row of an item of a pulled case document (its file stored as
+    ``attachment_id``); a collector unknown here is left out."""
+    collected_by = item.get("collected_by")
+    return EvidenceRow(
+        id=item["id"],
+        case_id=case_id,
+        kind=item.get("kind") or "other",
+        title=item.get("title") or "",
+        description=item.get("description") or "",
+        collected_at=dt.datetime.fromisoformat(item["collected_at"]) if item.get("collected_at") else None,
+        collected_by=collected_by if collected_by and s.get(OfficerRow, collected_by) else None,
+        attachment_id=attachment_id,
+    )
