@@ -22,6 +22,9 @@ class Handshake(BaseModel):
     instance_id: str
     high_water: int
     server_time: str
+    #: Every row a feed serves carries a change number from the one counter ``high_water``
+    #: reports: a feed read to its end at high water H has nothing new while it is still H.
+    feeds_follow_high_water: bool = True
 
 
 # ---------------------------------------------------------------- auth

@@ -171,6 +171,7 @@ class CentralService:
             "instance_id": self.db.instance_id(),
             "high_water": self.db.high_water(),
             "server_time": iso(self.now()),
+            "feeds_follow_high_water": True,
         }
 
     # ------------------------------------------------------------ auth

@@ -64,7 +64,8 @@ class ServerInfo:
 
     ``high_water`` is the largest change number the server has issued: when it is lower than
     the largest ``updated_seq`` the workstation has seen acknowledged, the server was restored
-    from an older backup (see :class:`ServerRestored`).
+    from an older backup (see :class:`ServerRestored`). With ``feeds_follow_high_water`` it also
+    tells a workstation which feeds have nothing new.
     """
 
     api_version: str
@@ -74,6 +75,10 @@ class ServerInfo:
     max_client_version: str
     server_version: str = ""
     server_time: dt.datetime | None = None
+    #: The server says every change any feed serves takes a number from the counter
+    #: ``high_water`` reports: a feed read to its end while the handshake said H has nothing
+    #: new while it still says H, and a sync need not ask (docs/SYNC.md, "Speed").
+    feeds_follow_high_water: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,13 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+#: The publication date (公示) in a case's data, as the partial index ``ix_cases_published``
+#: tests it; a query must test this very expression for SQLite to use the index.
+PUBLISHED_ON = "json_extract(data, '$.published_on')"
+#: "Not a training case" for queries driven by a narrower index: the unary ``+`` keeps SQLite
+#: from walking an ``ix_cases_list_*`` index (which holds every case) for this test instead.
+NOT_TRAINING = "+cases.is_training = 0"
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -143,6 +150,8 @@ class CaseRow(Base):
         Index("ix_cases_list_lead_officer_name", "is_training", "lead_officer_name"),
         Index("ix_cases_list_next_deadline", "is_training", "next_deadline"),
         Index("ix_cases_list_warning_level", "is_training", "warning_level"),
+        # The 公示 step reads the cases with a publication date alone (0012_sync_marks).
+        Index("ix_cases_published", "id", sqlite_where=sql_text(f"{PUBLISHED_ON} IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -219,6 +228,8 @@ class AttachmentRow(Base):
     """A file stored once by content hash under the data directory."""
 
     __tablename__ = "attachments"
+    #: The attachment lane starts from the files not uploaded yet (0012_sync_marks).
+    __table_args__ = (Index("ix_attachments_not_uploaded", "id", sqlite_where=sql_text("uploaded = 0")),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -287,11 +298,13 @@ class SignatureRow(Base):
     document_code: Mapped[str] = mapped_column(String(60))
     role: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100), server_default=sql_text("''"))
-    attachment_id: Mapped[str | None] = mapped_column(ForeignKey("attachments.id", ondelete="RESTRICT"))
+    attachment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("attachments.id", ondelete="RESTRICT"), index=True
+    )
     refused: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("0"))
     witness: Mapped[str] = mapped_column(String(100), server_default=sql_text("''"))
     evidence_attachment_id: Mapped[str | None] = mapped_column(
-        ForeignKey("attachments.id", ondelete="RESTRICT")
+        ForeignKey("attachments.id", ondelete="RESTRICT"), index=True
     )
     signed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
@@ -328,6 +341,9 @@ class SyncCursorRow(Base):
     stream: Mapped[str] = mapped_column(String(60), primary_key=True)
     cursor: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    #: The server's ``high_water`` when the stream was last read to its end (0012_sync_marks);
+    #: cleared by any new cursor.
+    read_to: Mapped[int | None] = mapped_column(Integer)
 
 
 # ------------------------------------------------------------------ statute library
@@ -603,6 +619,14 @@ class SyncCaseRow(Base):
     """Per case: the server's version, the merge base and the server-owned fields."""
 
     __tablename__ = "sync_cases"
+    __table_args__ = (
+        Index("ix_sync_cases_updated_seq", "updated_seq"),
+        Index(
+            "ix_sync_cases_unanchored",
+            "case_id",
+            sqlite_where=sql_text("server_head_seq != anchored_seq"),
+        ),
+    )
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     server_version: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
@@ -615,6 +639,9 @@ class SyncCaseRow(Base):
     server_head_seq: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
     server_head_hash: Mapped[str | None] = mapped_column(String(64))
     synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: The head last anchored on the server (0012_sync_marks): ``ix_sync_cases_unanchored``
+    #: holds the cases whose server head is another one.
+    anchored_seq: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
 
 
 class SyncConflictRow(Base):
@@ -652,6 +679,15 @@ class SyncAttachmentRow(Base):
     """The attachment lane: one file (by sha256) on its way to the server."""
 
     __tablename__ = "sync_attachments"
+    #: The lane reads the files still on their way alone (0012_sync_marks).
+    __table_args__ = (
+        Index(
+            "ix_sync_attachments_waiting",
+            "updated_at",
+            "sha256",
+            sqlite_where=sql_text("state != 'done'"),
+        ),
+    )
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
@@ -768,6 +804,12 @@ class SyncTaskCaseRow(Base):
     """The case made from a pushed task or clue, and when the server acknowledged it."""
 
     __tablename__ = "sync_task_cases"
+    #: The acknowledgement step reads the links not reported done alone (0012_sync_marks).
+    __table_args__ = (
+        Index(
+            "ix_sync_task_cases_unfinished", "created_at", "task_id", sqlite_where=sql_text("done_at IS NULL")
+        ),
+    )
 
     task_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     case_id: Mapped[str] = mapped_column(String(36))

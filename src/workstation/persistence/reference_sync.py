@@ -28,12 +28,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from workstation.domain.errors import InvalidInput
 from workstation.domain.record import canonical_json
 from workstation.persistence.models import (
+    NOT_TRAINING,
+    PUBLISHED_ON,
     AgencyRow,
     CaseEventRow,
     CasePartyRow,
@@ -51,7 +53,7 @@ from workstation.persistence.models import (
     SyncTaskCaseRow,
 )
 from workstation.persistence.repositories import session_scope
-from workstation.persistence.sync_store import pulled_evidence_row
+from workstation.persistence.sync_store import mark_read, pulled_evidence_row, read_to, set_cursor
 
 #: How a reference item was taken.
 APPLIED, DELETED, REFUSED = "applied", "deleted", "refused"
@@ -288,6 +290,17 @@ class SqlReferenceSync:
                 select(SyncCursorRow.cursor).where(SyncCursorRow.stream == cursor_stream(kind))
             ).scalar_one_or_none()
 
+    def read_to(self, kind: str) -> int | None:
+        """The server's high water when the kind's feed was last read to its end (None: not
+        since its cursor last moved)."""
+        with self._session() as s:
+            return read_to(s, cursor_stream(kind))
+
+    def mark_read(self, kind: str, high_water: int) -> None:
+        """The kind's feed was read to its end after a handshake that said ``high_water``."""
+        with self._session(commit=True) as s:
+            mark_read(s, cursor_stream(kind), high_water)
+
     def item(self, kind: str, item_id: str) -> StoredReference | None:
         with self._session() as s:
             row = s.get(SyncReferenceItemRow, (kind, item_id))
@@ -327,7 +340,7 @@ class SqlReferenceSync:
             for item, target in taken:
                 _record(s, item, DELETED if item.deleted else APPLIED, None, target)
             if next_cursor is not None:
-                _set_cursor(s, cursor_stream(kind), next_cursor)
+                set_cursor(s, cursor_stream(kind), next_cursor)
 
     def record_refusal(self, item: ReferenceItem, reason: str) -> None:
         """An item was not taken: the reason is kept; an applied older version stays as it is."""
@@ -370,7 +383,7 @@ class SqlReferenceSync:
                 officer_id = _store_officer(s, item, entry, target)
                 _record(s, item, APPLIED, None, officer_id)
                 changed += 1
-            _set_cursor(s, cursor_stream("officers"), next_cursor)
+            set_cursor(s, cursor_stream("officers"), next_cursor)
         return changed
 
     # ------------------------------------------------------------ holidays
@@ -396,7 +409,7 @@ class SqlReferenceSync:
                 changed += 1
             s.flush()
             check(_holiday_payloads(s))
-            _set_cursor(s, cursor_stream("holidays"), next_cursor)
+            set_cursor(s, cursor_stream("holidays"), next_cursor)
         return changed
 
     def holiday_payloads(self) -> list[dict[str, Any]]:
@@ -407,15 +420,30 @@ class SqlReferenceSync:
     # ------------------------------------------------------------ 公示
 
     def publication_candidates(self) -> list[PublishCandidate]:
-        """Cases on the server (not training) whose data has ``published_on``."""
+        """Cases on the server (not training) whose data has ``published_on`` and whose 公示
+        has something to do: not made yet, waiting to be sent, or published here and withdrawn
+        since (``withdrawn_on`` or ``withdrawal_reason``).
+
+        The partial index ``ix_cases_published`` (0012_sync_marks) holds the cases with a
+        publication date, so the cases without one are not read."""
+        withdrawn = or_(
+            func.json_extract(CaseRow.data, "$.withdrawn_on").is_not(None),
+            func.json_extract(CaseRow.data, "$.withdrawal_reason").is_not(None),
+        )
         with self._session() as s:
             rows = s.execute(
                 select(CaseRow.id, CaseRow.data)
                 .join(SyncCaseRow, SyncCaseRow.case_id == CaseRow.id)
+                .outerjoin(SyncPublicationRow, SyncPublicationRow.case_id == CaseRow.id)
                 .where(
-                    CaseRow.is_training.is_(False),
+                    text(f"{PUBLISHED_ON} IS NOT NULL"),  # the very term of the partial index
+                    text(NOT_TRAINING),
                     SyncCaseRow.server_version > 0,
-                    func.json_extract(CaseRow.data, "$.published_on").is_not(None),
+                    or_(
+                        SyncPublicationRow.case_id.is_(None),
+                        SyncPublicationRow.status == PUB_PENDING,
+                        and_(SyncPublicationRow.status == PUB_PUBLISHED, withdrawn),
+                    ),
                 )
                 .order_by(CaseRow.id)
             ).all()
@@ -518,41 +546,75 @@ class SqlReferenceSync:
 
     def anchor_candidates(self) -> list[AnchorCandidate]:
         """Cases whose every local event the server acknowledged (its head is this machine's
-        head), whose head is not anchored yet, and with no anchor alarm."""
+        head), whose head is not anchored yet, and with no anchor alarm.
+
+        Only the cases in ``ix_sync_cases_unanchored`` (server head not the one last anchored,
+        0012_sync_marks) are read, so a sync with nothing new reads none."""
         with self._session() as s:
-            head = (
-                select(CaseEventRow.case_id, func.max(CaseEventRow.seq).label("seq"))
-                .group_by(CaseEventRow.case_id)
-                .subquery()
+            later = (
+                select(CaseEventRow.seq)
+                .where(
+                    CaseEventRow.case_id == SyncCaseRow.case_id,
+                    CaseEventRow.seq > SyncCaseRow.server_head_seq,
+                )
+                .correlate(SyncCaseRow)
+                .exists()
             )
-            waiting = select(SyncOutboxRow.entity_id).where(SyncOutboxRow.operation == "event")
-            alarmed = select(SyncAnchorRow.case_id).where(SyncAnchorRow.state == MISMATCH)
+            waiting = (
+                select(SyncOutboxRow.id)
+                .where(SyncOutboxRow.entity_id == SyncCaseRow.case_id, SyncOutboxRow.operation == "event")
+                .correlate(SyncCaseRow)
+                .exists()
+            )
+            alarmed = (
+                select(SyncAnchorRow.head_seq)
+                .where(SyncAnchorRow.case_id == SyncCaseRow.case_id, SyncAnchorRow.state == MISMATCH)
+                .correlate(SyncCaseRow)
+                .exists()
+            )
+            anchored = (
+                select(SyncAnchorRow.head_seq)
+                .where(
+                    SyncAnchorRow.case_id == SyncCaseRow.case_id,
+                    SyncAnchorRow.head_seq == SyncCaseRow.server_head_seq,
+                )
+                .correlate(SyncCaseRow)
+                .exists()
+            )
             rows = s.execute(
-                select(CaseEventRow.case_id, CaseEventRow.seq, CaseEventRow.hash)
-                .join(head, and_(head.c.case_id == CaseEventRow.case_id, head.c.seq == CaseEventRow.seq))
-                .join(SyncCaseRow, SyncCaseRow.case_id == CaseEventRow.case_id)
-                .outerjoin(
-                    SyncAnchorRow,
+                select(SyncCaseRow.case_id, SyncCaseRow.server_head_seq, SyncCaseRow.server_head_hash)
+                .join(
+                    CaseEventRow,
                     and_(
-                        SyncAnchorRow.case_id == CaseEventRow.case_id,
-                        SyncAnchorRow.head_seq == CaseEventRow.seq,
+                        CaseEventRow.case_id == SyncCaseRow.case_id,
+                        CaseEventRow.seq == SyncCaseRow.server_head_seq,
+                        CaseEventRow.hash == SyncCaseRow.server_head_hash,
                     ),
                 )
                 .where(
-                    SyncCaseRow.server_head_seq == CaseEventRow.seq,
-                    SyncCaseRow.server_head_hash == CaseEventRow.hash,
-                    SyncAnchorRow.case_id.is_(None),
-                    CaseEventRow.case_id.not_in(waiting),
-                    CaseEventRow.case_id.not_in(alarmed),
+                    SyncCaseRow.server_head_seq != SyncCaseRow.anchored_seq,  # the partial index
+                    SyncCaseRow.server_head_seq > 0,
+                    ~later,
+                    ~waiting,
+                    ~alarmed,
+                    ~anchored,
                 )
-                .order_by(CaseEventRow.case_id)
+                .order_by(SyncCaseRow.case_id)
             ).all()
-            return [AnchorCandidate(case_id, seq, head_hash) for case_id, seq, head_hash in rows]
+            return [AnchorCandidate(case_id, seq, str(head_hash)) for case_id, seq, head_hash in rows]
 
     def record_anchor(self, case_id: str, head_seq: int, head_hash: str, anchored_at: dt.datetime) -> bool:
-        """Record an anchor the server acknowledged; False when a row for that head exists (kept)."""
+        """Record an anchor the server acknowledged; False when a row for that head exists (kept).
+        The case's ``anchored_seq`` moves to the head (it leaves ``ix_sync_cases_unanchored``)."""
         with self._session(commit=True) as s:
-            if s.get(SyncAnchorRow, (case_id, head_seq)) is not None:
+            existing = s.get(SyncAnchorRow, (case_id, head_seq))
+            if existing is None or existing.state == ANCHORED:
+                s.execute(
+                    update(SyncCaseRow)
+                    .where(SyncCaseRow.case_id == case_id, SyncCaseRow.anchored_seq < head_seq)
+                    .values(anchored_seq=head_seq)
+                )
+            if existing is not None:
                 return False
             s.add(
                 SyncAnchorRow(
@@ -731,13 +793,16 @@ class SqlReferenceSync:
                 row.done_at = _now()
                 row.accepted_at = row.accepted_at or row.done_at
 
-    def task_links(self) -> list[TaskLink]:
+    def task_links(self, *, unfinished: bool = False) -> list[TaskLink]:
+        """The cases made from tasks; ``unfinished``: only those whose ``done`` has not been
+        acknowledged (what the acknowledgement step reads, not every task ever accepted)."""
+        query = select(SyncTaskCaseRow, CaseRow.stage, CaseRow.closed_on).outerjoin(
+            CaseRow, CaseRow.id == SyncTaskCaseRow.case_id
+        )
+        if unfinished:
+            query = query.where(SyncTaskCaseRow.done_at.is_(None))
         with self._session() as s:
-            rows = s.execute(
-                select(SyncTaskCaseRow, CaseRow.stage, CaseRow.closed_on)
-                .outerjoin(CaseRow, CaseRow.id == SyncTaskCaseRow.case_id)
-                .order_by(SyncTaskCaseRow.created_at, SyncTaskCaseRow.task_id)
-            ).all()
+            rows = s.execute(query.order_by(SyncTaskCaseRow.created_at, SyncTaskCaseRow.task_id)).all()
             return [
                 TaskLink(
                     link.task_id,
@@ -769,7 +834,7 @@ class SqlReferenceSync:
 
     def set_evidence_mark(self, updated_seq: int) -> None:
         with self._session(commit=True) as s:
-            _set_cursor(s, EVIDENCE_FILES_STREAM, str(updated_seq))
+            set_cursor(s, EVIDENCE_FILES_STREAM, str(updated_seq))
 
     def missing_evidence(self, after_seq: int = 0) -> tuple[list[PulledEvidence], int]:
         """Evidence the server's copy of a synced case lists (``sync_cases.base``, with its file's
@@ -783,7 +848,7 @@ class SqlReferenceSync:
                 .where(
                     SyncCaseRow.updated_seq > after_seq,
                     SyncCaseRow.base.is_not(None),
-                    CaseRow.is_training.is_(False),
+                    text(NOT_TRAINING),
                 )
                 .order_by(SyncCaseRow.updated_seq, SyncCaseRow.case_id)
             ).all()
@@ -854,16 +919,6 @@ def _record(s: Session, item: ReferenceItem, state: str, reason: str | None, tar
     else:
         for key, value in values.items():
             setattr(row, key, value)
-    s.flush()
-
-
-def _set_cursor(s: Session, stream: str, cursor: str) -> None:
-    row = s.get(SyncCursorRow, stream)
-    if row is None:
-        s.add(SyncCursorRow(stream=stream, cursor=cursor, updated_at=_now()))
-    else:
-        row.cursor = cursor
-        row.updated_at = _now()
     s.flush()
 
 

@@ -5,4 +5,4 @@ imports Alembic only when they differ. tests/db/test_migrations.py checks
 that this constant is Alembic's single head; a new revision updates it.
 """
 
-HEAD_REVISION = "0011_number_blocks"
+HEAD_REVISION = "0012_sync_marks"

@@ -42,6 +42,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, sessionmaker
 
 from workstation.domain.merge import MISSING, FieldConflict, get_path, merge, same, set_path
@@ -607,6 +608,16 @@ class SqlSyncStore:
                 select(SyncCursorRow.cursor).where(SyncCursorRow.stream == stream)
             ).scalar_one_or_none()
 
+    def read_to(self, stream: str) -> int | None:
+        """See :func:`read_to`: the high water ``stream`` was last read to its end at."""
+        with self._session() as s:
+            return read_to(s, stream)
+
+    def mark_read(self, stream: str, high_water: int) -> None:
+        """See :func:`mark_read` (nothing is written when the mark is already there)."""
+        with self._session(commit=True) as s:
+            mark_read(s, stream, high_water)
+
     def reset_cursors(self) -> None:
         with self._session(commit=True) as s:
             s.execute(delete(SyncCursorRow))
@@ -887,7 +898,7 @@ class SqlSyncStore:
                 known[remote.case_id] = _state(s, remote.case_id).server_version
             if high:
                 _raise_high_water(s, high)
-            _set_cursor(s, stream, next_cursor)
+            set_cursor(s, stream, next_cursor)
         return applied, out
 
     def _merge_in(self, s: Session, remote: RemoteCase, *, force: bool = False) -> tuple[FieldConflict, ...]:
@@ -1138,7 +1149,7 @@ class SqlSyncStore:
                         setattr(row, key, value)
                 _raise_high_water(s, int(task["updated_seq"]))
                 count += 1
-            _set_cursor(s, stream, next_cursor)
+            set_cursor(s, stream, next_cursor)
         return count
 
     def tasks(self) -> list[dict[str, Any]]:
@@ -1149,26 +1160,36 @@ class SqlSyncStore:
     # ------------------------------------------------------------ attachment lane
 
     def scan_attachments(self) -> int:
-        """Put into the lane every stored file a synced case refers to that is not there yet."""
+        """Put into the lane every stored file a synced case refers to that is not there yet.
+
+        It starts from the files not uploaded yet (the partial index
+        ``ix_attachments_not_uploaded``, 0012_sync_marks), so a sync with nothing new reads
+        none of the files already on the server."""
         with self._session(commit=True) as s:
-            synced = select(CaseRow.id).where(CaseRow.is_training.is_(False))
-            referenced = (
-                select(EvidenceRow.attachment_id)
-                .where(EvidenceRow.case_id.in_(synced), EvidenceRow.attachment_id.is_not(None))
-                .union(
-                    select(SignatureRow.attachment_id).where(
-                        SignatureRow.case_id.in_(synced), SignatureRow.attachment_id.is_not(None)
-                    ),
-                    select(SignatureRow.evidence_attachment_id).where(
-                        SignatureRow.case_id.in_(synced), SignatureRow.evidence_attachment_id.is_not(None)
-                    ),
-                )
+            in_evidence = (
+                select(EvidenceRow.id)
+                .join(CaseRow, CaseRow.id == EvidenceRow.case_id)
+                .where(EvidenceRow.attachment_id == AttachmentRow.id, CaseRow.is_training.is_(False))
+                .exists()
             )
+            signed = (
+                select(SignatureRow.id)
+                .join(CaseRow, CaseRow.id == SignatureRow.case_id)
+                .where(
+                    or_(
+                        SignatureRow.attachment_id == AttachmentRow.id,
+                        SignatureRow.evidence_attachment_id == AttachmentRow.id,
+                    ),
+                    CaseRow.is_training.is_(False),
+                )
+                .exists()
+            )
+            queued = select(SyncAttachmentRow.sha256).where(SyncAttachmentRow.sha256 == AttachmentRow.sha256)
             rows = s.execute(
                 select(AttachmentRow).where(
-                    AttachmentRow.id.in_(referenced),
-                    AttachmentRow.uploaded.is_(False),
-                    AttachmentRow.sha256.not_in(select(SyncAttachmentRow.sha256)),
+                    sql_text("attachments.uploaded = 0"),  # the very term of the partial index
+                    ~queued.exists(),
+                    or_(in_evidence, signed),
                 )
             ).scalars()
             added = 0
@@ -1191,7 +1212,7 @@ class SqlSyncStore:
             rows = s.execute(
                 select(SyncAttachmentRow, AttachmentRow.stored_path)
                 .join(AttachmentRow, AttachmentRow.sha256 == SyncAttachmentRow.sha256)
-                .where(SyncAttachmentRow.state != "done")
+                .where(sql_text("sync_attachments.state != 'done'"))  # the partial index's term
                 .order_by(SyncAttachmentRow.updated_at, SyncAttachmentRow.sha256)
             ).all()
             return [
@@ -1302,7 +1323,8 @@ def _raise_high_water(s: Session | Connection, seq: int) -> None:
         _set_meta(s, "high_water", str(seq))
 
 
-def _set_cursor(s: Session, stream: str, cursor: str) -> None:
+def set_cursor(s: Session, stream: str, cursor: str) -> None:
+    """Move ``stream``'s cursor in the caller's transaction; a new cursor clears its read mark."""
     row = s.get(SyncCursorRow, stream)
     if row is None:
         s.add(SyncCursorRow(stream=stream, cursor=cursor, updated_at=_now()))
@@ -1310,8 +1332,24 @@ def _set_cursor(s: Session, stream: str, cursor: str) -> None:
         return  # an empty page: nothing to write (a no-op sync writes nothing)
     else:
         row.cursor = cursor
+        row.read_to = None
         row.updated_at = _now()
     s.flush()
+
+
+def read_to(s: Session, stream: str) -> int | None:
+    """The server's ``high_water`` when ``stream`` was last read to its end, since its cursor
+    last moved (None: not read to its end since)."""
+    return s.execute(select(SyncCursorRow.read_to).where(SyncCursorRow.stream == stream)).scalar_one_or_none()
+
+
+def mark_read(s: Session, stream: str, high_water: int) -> None:
+    """``stream`` was read to its end after a handshake that said ``high_water``."""
+    s.execute(
+        update(SyncCursorRow)
+        .where(SyncCursorRow.stream == stream, SyncCursorRow.read_to.is_distinct_from(high_water))
+        .values(read_to=high_water)
+    )
 
 
 def _ensure_state(s: Session, case_id: str) -> SyncCaseRow:

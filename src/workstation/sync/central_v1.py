@@ -105,6 +105,8 @@ class CentralV1Gateway(HttpGateway):
             max_client_version=data.text("max_client_version"),
             server_version=data.text("server_version"),
             server_time=data.time("server_time"),
+            feeds_follow_high_water=data.has("feeds_follow_high_water")
+            and data.flag("feeds_follow_high_water"),
         )
 
     def _sign_in(self, username: str, password: str, device_id: str) -> Tokens:

@@ -332,6 +332,9 @@ class SyncEngine:
         self._parsed: dict[str, CaseEvent] = {}
         #: Acknowledgements received but not recorded yet (see :meth:`_flush_acks`).
         self._acks: list[UpsertAck | EventsAck] = []
+        #: This run's handshake ``high_water`` when the server's feeds follow it (else None):
+        #: a feed read to its end at that mark has nothing new (:meth:`_current`).
+        self._read_mark: int | None = None
 
     @property
     def gateway(self) -> SyncGateway:
@@ -353,9 +356,11 @@ class SyncEngine:
             self._acked_version, self._acked_head, self._served = {}, {}, {}
             self._premarked, self._parsed = set(), {}
             self._acks = []
+            self._read_mark = None
             try:
                 info = self._retrying(self._gateway.handshake)
                 self._check_restore(info, report)
+                self._read_mark = info.high_water if info.feeds_follow_high_water else None
                 self._push(report)
                 self._pull(report)
                 self._pull_tasks(report)
@@ -412,7 +417,7 @@ class SyncEngine:
         """Reference data, 公示, anchors and task acknowledgements (sync/steps.py)."""
         if self._steps is None:
             return
-        done = self._steps.run(self._gateway, self._retrying)
+        done = self._steps.run(self._gateway, self._retrying, high_water=self._read_mark)
         report.reference += done.reference.total
         report.published += done.publications.published
         report.withdrawn += done.publications.withdrawn
@@ -830,7 +835,20 @@ class SyncEngine:
 
     # ------------------------------------------------------------ pull
 
+    def _current(self, stream: str) -> bool:
+        """Whether ``stream`` was read to its end at this run's handshake high water: nothing
+        was written on the server since, so there is nothing new to ask for."""
+        return self._read_mark is not None and self._store.read_to(stream) == self._read_mark
+
+    def _read_to_end(self, stream: str) -> None:
+        if self._read_mark is not None:
+            self._store.mark_read(stream, self._read_mark)
+
     def _pull(self, report: SyncReport) -> None:
+        """The changes feed from its cursor to its end (not asked for when nothing was written
+        on the server since it was last read to its end, and nothing was pushed in this run)."""
+        if not self._pushed and self._current(CHANGES_STREAM):
+            return
         cursor = self._store.cursor(CHANGES_STREAM)
         while True:
             page = self._retrying(partial(self._gateway.pull_changes, cursor, self._page))
@@ -859,6 +877,7 @@ class SyncEngine:
                     report.pulled_events += self._store.apply_remote_events(case_id, events)
             cursor = page.next_cursor
             if not page.has_more or not page.items:
+                self._read_to_end(CHANGES_STREAM)
                 return
 
     def _up_to_date(self, case: ServerCase) -> bool:
@@ -872,6 +891,8 @@ class SyncEngine:
         )
 
     def _pull_tasks(self, report: SyncReport) -> None:
+        if self._current(TASKS_STREAM):
+            return
         cursor = self._store.cursor(TASKS_STREAM)
         while True:
             page = self._retrying(partial(self._gateway.pull_tasks, cursor, self._page))
@@ -880,6 +901,7 @@ class SyncEngine:
             )
             cursor = page.next_cursor
             if not page.has_more or not page.items:
+                self._read_to_end(TASKS_STREAM)
                 return
 
     # ------------------------------------------------------------ attachments

@@ -232,6 +232,7 @@ def pull_reference_data(
     retrying: Retrying = call_once,
     kinds: Sequence[str] = REFERENCE_KINDS,
     page_size: int = 100,
+    high_water: int | None = None,
 ) -> ReferenceCounts:
     """Read each reference feed from its cursor to its end and apply it (see the module doc).
 
@@ -241,12 +242,18 @@ def pull_reference_data(
     an older version never overwrites a newer one). A kind whose service is not given is not
     pulled. An item that cannot be taken stops its kind: the reason is recorded and reported,
     and the cursor stays before it (the server's corrected item comes again at a new place).
+
+    ``high_water``: the run's handshake high water when the server's feeds follow it
+    (ServerInfo.feeds_follow_high_water). A kind read to its end at that mark is not asked
+    for (nothing was written on the server since); a kind read to its end is marked with it.
     """
     counts = ReferenceCounts()
     for kind in kinds:
         if (kind == "benchmarks" and discretion is None) or (kind == "statutes" and statutes is None):
             continue
         counts.applied.setdefault(kind, 0)
+        if high_water is not None and store.read_to(kind) == high_water:
+            continue
         cursor = store.cursor(kind)
         while True:
             page = retrying(partial(gateway.pull_reference, kind, cursor, page_size))
@@ -267,6 +274,8 @@ def pull_reference_data(
                 break
             cursor = page.next_cursor
             if not page.has_more or not page.items:
+                if high_water is not None:
+                    store.mark_read(kind, high_water)
                 break
     return counts
 
@@ -975,7 +984,7 @@ def acknowledge_tasks(
     """Send the acknowledgements not yet sent: ``accepted`` for every task made into a case,
     ``done`` once that case is finished (结案, 归档 or 不予立案). Each is sent once."""
     counts = TaskCounts()
-    for link in store.task_links():
+    for link in store.task_links(unfinished=True):
         try:
             if link.accepted_at is None and not link.case_handled:
                 accept_task(gateway, store, link.task_id, link.case_id, retrying=retrying)
@@ -1164,9 +1173,12 @@ class SyncSteps:
     #: The number blocks' store; by default over the reference store's database.
     numbers: SqlNumberBlocks | None = None
 
-    def run(self, gateway: SyncGateway, retrying: Retrying = call_once) -> StepsReport:
+    def run(
+        self, gateway: SyncGateway, retrying: Retrying = call_once, *, high_water: int | None = None
+    ) -> StepsReport:
         """Reference data, then 公示, anchors, task acknowledgements, the evidence files of
-        pulled cases (after push and pull) and the number blocks."""
+        pulled cases (after push and pull) and the number blocks. ``high_water``: see
+        :func:`pull_reference_data`."""
         report = StepsReport()
         report.reference = pull_reference_data(
             gateway,
@@ -1175,6 +1187,7 @@ class SyncSteps:
             statutes=self.statutes,
             retrying=retrying,
             page_size=self.page_size,
+            high_water=high_water,
         )
         if report.reference.applied.get("holidays") and self.on_holidays is not None:
             self.on_holidays()
