@@ -32,6 +32,8 @@ from workstation_central.errors import (
     too_large,
 )
 from workstation_central.schemas import (
+    AnchorBatchIn,
+    AnchorBatchResult,
     AnchorIn,
     AnchorList,
     AnchorOut,
@@ -377,6 +379,17 @@ async def get_events(
 )
 async def anchor(case_id: str, body: AnchorIn, svc: Svc, officer: Officer) -> JSONResponse:
     return _stored(await run_in_threadpool(svc.anchor, officer, case_id, body))
+
+
+@officers.post(
+    "/anchors",
+    response_model=AnchorBatchResult,
+    tags=["anchors"],
+    responses={422: {"model": ErrorBody, "description": "validation_error (0 or more than 500 items)"}},
+)
+async def anchor_batch(body: AnchorBatchIn, svc: Svc, officer: Officer) -> dict[str, Any]:
+    """Anchor many cases' heads in one transaction; each item is answered as the single endpoint would."""
+    return await run_in_threadpool(svc.anchor_batch, officer, body)
 
 
 @officers.get("/cases/{case_id}/anchor", response_model=AnchorList, tags=["anchors"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -162,6 +162,41 @@ class AnchorOut(BaseModel):
 
 class AnchorList(BaseModel):
     items: list[AnchorOut]
+
+
+#: The most heads one ``POST /v1/anchors`` may carry.
+MAX_ANCHOR_BATCH = 500
+
+
+class AnchorBatchItemIn(AnchorIn):
+    """One head of ``POST /v1/anchors``; ``case_id`` is checked per item, like the single path."""
+
+    case_id: str
+
+
+class AnchorBatchIn(BaseModel):
+    items: list[AnchorBatchItemIn] = Field(min_length=1, max_length=MAX_ANCHOR_BATCH)
+
+
+class AnchorBatchAnchored(AnchorOut):
+    """An item anchored now, or already anchored at that head with the same hash."""
+
+    status: Literal["anchored"]
+
+
+class AnchorBatchError(BaseModel):
+    """An item refused with the error the single endpoint would answer for it."""
+
+    case_id: str
+    head_seq: int
+    status: Literal["error"]
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class AnchorBatchResult(BaseModel):
+    items: list[Annotated[AnchorBatchAnchored | AnchorBatchError, Field(discriminator="status")]]
 
 
 # ---------------------------------------------------------------- attachments

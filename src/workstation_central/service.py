@@ -53,6 +53,7 @@ from workstation_central.models import (
 )
 from workstation_central.schemas import (
     REFERENCE_KINDS,
+    AnchorBatchIn,
     AnchorIn,
     CaseUpload,
     EventBatch,
@@ -671,24 +672,55 @@ class CentralService:
 
     def anchor(self, p: Principal, case_id: str, req: AnchorIn) -> Stored:
         with self.db.write() as s:
-            self._own_case(s, p, case_id)
-            existing = s.get(AnchorRow, (case_id, req.head_seq))
-            stored_event = s.get(CaseEventRow, (case_id, req.head_seq))
-            server_hash = existing.head_hash if existing else stored_event.hash if stored_event else None
-            if server_hash is not None and server_hash != req.head_hash:
-                raise ApiError(
-                    409,
-                    "anchor_mismatch",
-                    f"第 {req.head_seq} 条记录的哈希与服务器存证不一致，记录可能已被篡改",
-                    {"head_seq": req.head_seq, "head_hash": server_hash},
-                )
-            if existing is not None:
-                return Stored(200, self._anchor_out(existing))
-            row = AnchorRow(
-                case_id=case_id, head_seq=req.head_seq, head_hash=req.head_hash, anchored_at=iso(self.now())
+            return self._anchor(s, p, case_id, req)
+
+    def anchor_batch(self, p: Principal, req: AnchorBatchIn) -> Json:
+        """Anchor many heads in one write transaction; one result per item, in order.
+
+        Each item is answered as ``anchor`` would answer it: an ``ApiError`` of one item
+        becomes its error result and does not affect the others.
+        """
+        results: list[Json] = []
+        with self.db.write() as s:
+            for item in req.items:
+                try:
+                    stored = self._anchor(s, p, item.case_id, item)
+                except ApiError as error:
+                    results.append(
+                        {
+                            "case_id": item.case_id,
+                            "head_seq": item.head_seq,
+                            "status": "error",
+                            "code": error.code,
+                            "message": error.message,
+                            "details": error.details,
+                        }
+                    )
+                else:
+                    results.append({**stored.body, "status": "anchored"})
+        return {"items": results}
+
+    def _anchor(self, s: Session, p: Principal, case_id: str, req: AnchorIn) -> Stored:
+        """Record the head ``req`` of ``case_id`` in the write transaction ``s``: 201 new, 200 already."""
+        self._own_case(s, p, case_id)
+        existing = s.get(AnchorRow, (case_id, req.head_seq))
+        stored_event = s.get(CaseEventRow, (case_id, req.head_seq))
+        server_hash = existing.head_hash if existing else stored_event.hash if stored_event else None
+        if server_hash is not None and server_hash != req.head_hash:
+            raise ApiError(
+                409,
+                "anchor_mismatch",
+                f"第 {req.head_seq} 条记录的哈希与服务器存证不一致，记录可能已被篡改",
+                {"head_seq": req.head_seq, "head_hash": server_hash},
             )
-            s.add(row)
-            return Stored(201, self._anchor_out(row))
+        if existing is not None:
+            return Stored(200, self._anchor_out(existing))
+        row = AnchorRow(
+            case_id=case_id, head_seq=req.head_seq, head_hash=req.head_hash, anchored_at=iso(self.now())
+        )
+        s.add(row)
+        s.flush()  # a later item of the same batch at this head sees it
+        return Stored(201, self._anchor_out(row))
 
     @staticmethod
     def _anchor_out(row: AnchorRow) -> Json:

@@ -139,3 +139,104 @@ def test_anchors_record_heads_and_refuse_conflicting_ones(shared_central_server:
             headers={"Content-Type": "application/json"},
         )
         assert bad.status_code == 422
+
+
+def _batch(http: httpx.Client, items: list[dict[str, Any]]) -> httpx.Response:
+    return http.post("/v1/anchors", json={"items": items})
+
+
+def test_batch_anchors_many_heads_once(shared_central_server: CentralServer) -> None:
+    with shared_central_server.client() as http:
+        heads: list[dict[str, Any]] = []
+        for count in (1, 2, 3):
+            case_id = _case(http)
+            events = chain(case_id, count)
+            _post(http, case_id, events)
+            heads.append({"case_id": case_id, "head_seq": count, "head_hash": events[-1]["hash"]})
+        first = _batch(http, heads)
+        assert first.status_code == 200
+        results = first.json()["items"]
+        assert [(r["case_id"], r["head_seq"], r["head_hash"], r["status"]) for r in results] == [
+            (h["case_id"], h["head_seq"], h["head_hash"], "anchored") for h in heads
+        ]
+        assert all(r["anchored_at"].endswith("+00:00") for r in results)
+        for head, result in zip(heads, results, strict=True):
+            listed = http.get(f"/v1/cases/{head['case_id']}/anchor").json()["items"]
+            assert listed == [{k: v for k, v in result.items() if k != "status"}]
+
+        again = _batch(http, heads)  # idempotent: the same anchored_at
+        assert again.status_code == 200 and again.json() == first.json()
+        single = http.post(
+            f"/v1/cases/{heads[0]['case_id']}/anchor",
+            json={"head_seq": heads[0]["head_seq"], "head_hash": heads[0]["head_hash"]},
+        )
+        assert single.status_code == 200 and single.json()["anchored_at"] == results[0]["anchored_at"]
+
+
+def test_batch_items_fail_alone_with_the_single_endpoints_errors(
+    shared_central_server: CentralServer,
+) -> None:
+    server = shared_central_server
+    other = server.seed()
+    with server.client() as mine, server.client(other.officers[0].username) as theirs:
+        case_id = _case(mine)
+        events = chain(case_id, 3)
+        _post(mine, case_id, events)
+        foreign = _case(theirs)
+        unknown = new_id()
+        fresh = _case(mine)
+        items = [
+            {"case_id": case_id, "head_seq": 3, "head_hash": events[2]["hash"]},
+            {"case_id": case_id, "head_seq": 2, "head_hash": "b" * 64},  # the record says otherwise
+            {"case_id": foreign, "head_seq": 1, "head_hash": "c" * 64},
+            {"case_id": unknown, "head_seq": 1, "head_hash": "c" * 64},
+            {"case_id": fresh, "head_seq": 4, "head_hash": "d" * 64},  # no events yet: recorded
+            {"case_id": fresh, "head_seq": 4, "head_hash": "e" * 64},  # against the item before it
+        ]
+        response = _batch(mine, items)
+        assert response.status_code == 200
+        results = response.json()["items"]
+        assert [r["status"] for r in results] == ["anchored", "error", "error", "error", "anchored", "error"]
+        assert [r["case_id"] for r in results] == [i["case_id"] for i in items]
+        assert [r["head_seq"] for r in results] == [i["head_seq"] for i in items]
+
+        single = {
+            index: mine.post(
+                f"/v1/cases/{items[index]['case_id']}/anchor",
+                json={"head_seq": items[index]["head_seq"], "head_hash": items[index]["head_hash"]},
+            )
+            for index in (1, 2, 3, 5)
+        }
+        for index, answer in single.items():
+            assert answer.status_code in (403, 404, 409)
+            error = answer.json()["error"]
+            assert {k: results[index][k] for k in ("code", "message", "details")} == error
+        assert results[1]["code"] == "anchor_mismatch"
+        assert results[1]["details"] == {"head_seq": 2, "head_hash": events[1]["hash"]}
+        assert results[2]["code"] == "forbidden"
+        assert results[3]["code"] == "not_found"
+        assert results[5]["code"] == "anchor_mismatch"
+        assert results[5]["details"] == {"head_seq": 4, "head_hash": "d" * 64}
+
+        listed = mine.get(f"/v1/cases/{case_id}/anchor").json()["items"]
+        assert [(a["head_seq"], a["head_hash"]) for a in listed] == [(3, events[2]["hash"])]
+        listed = mine.get(f"/v1/cases/{fresh}/anchor").json()["items"]
+        assert [(a["head_seq"], a["head_hash"]) for a in listed] == [(4, "d" * 64)]
+        assert theirs.get(f"/v1/cases/{foreign}/anchor").json()["items"] == []
+
+
+def test_batch_anchor_limits(shared_central_server: CentralServer) -> None:
+    with shared_central_server.client() as http:
+        case_id = _case(http)
+        item = {"case_id": case_id, "head_seq": 1, "head_hash": "a" * 64}
+        empty = _batch(http, [])
+        assert empty.status_code == 422 and _code(empty) == "validation_error"
+        too_many = _batch(http, [{**item, "head_seq": seq} for seq in range(1, 502)])
+        assert too_many.status_code == 422 and _code(too_many) == "validation_error"
+        bad_head = _batch(http, [item, {**item, "head_seq": 0, "head_hash": "x"}])
+        assert bad_head.status_code == 422 and _code(bad_head) == "validation_error"
+        assert http.get(f"/v1/cases/{case_id}/anchor").json()["items"] == []
+        at_most = _batch(http, [{**item, "head_seq": seq} for seq in range(1, 501)])
+        assert at_most.status_code == 200
+        assert {r["status"] for r in at_most.json()["items"]} == {"anchored"}
+        assert len(http.get(f"/v1/cases/{case_id}/anchor").json()["items"]) == 500

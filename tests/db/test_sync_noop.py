@@ -205,6 +205,18 @@ def test_a_sync_with_nothing_new_asks_for_the_handshake_alone(machine: Any, serv
     assert "/v1/changes" in a.paths() and "/v1/reference/benchmarks" in a.paths()
 
 
+def test_the_heads_of_many_cases_are_anchored_in_one_request(machine: Any, server: CentralServer) -> None:
+    a = machine("a")
+    cases = [a.new_case(f"占道经营（{n}）") for n in range(3)]
+    report = a.sync()
+    assert report.pushed_cases == 3 and report.anchored == 3
+    assert a.paths().count("/v1/anchors") == 1
+    assert not [p for p in a.paths() if p.endswith("/anchor")]
+    with server.client() as http:
+        for case_id in cases:
+            assert len(http.get(f"/v1/cases/{case_id}/anchor").json()["items"]) == 1
+
+
 def test_a_server_that_does_not_follow_its_high_water_is_asked_every_time(machine: Any) -> None:
     a = machine("a", NoFollowGateway)
     a.new_case("占道经营")

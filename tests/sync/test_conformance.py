@@ -23,6 +23,8 @@ from tests.sync.fault_proxy import Fault, FaultProxy
 from workstation.domain import record
 from workstation.domain.record import CaseEvent, FieldChange
 from workstation.domain.sync_ports import (
+    AnchorHead,
+    AnchorReceipt,
     CaseLocked,
     LoginFailed,
     Page,
@@ -433,6 +435,29 @@ def test_anchor_records_the_head_once(gateway: Gateway) -> None:
     with pytest.raises(RecordRejected) as caught:
         gateway.anchor(case_id, 2, "0" * 64)
     assert caught.value.code == "anchor_mismatch" and caught.value.details["head_hash"] == chain[1].hash
+
+
+def test_anchor_many_answers_each_head_as_anchor_would(gateway: Gateway) -> None:
+    cases = [new_case(gateway) for _ in range(3)]
+    chains = [events(case_id, 2) for case_id in cases]
+    for case_id, chain in zip(cases, chains, strict=True):
+        gateway.push_events(case_id, chain)
+    assert gateway.anchor_many([]) == []
+    heads = [AnchorHead(case_id, 2, chain[1].hash) for case_id, chain in zip(cases, chains, strict=True)]
+    heads.insert(1, AnchorHead(cases[0], 1, "0" * 64))  # not the hash the server holds
+    first = gateway.anchor_many(heads)
+    assert len(first) == 4
+    refused = first.pop(1)
+    assert isinstance(refused, RecordRejected) and refused.code == "anchor_mismatch"
+    assert refused.details["head_hash"] == chains[0][0].hash
+    receipts = [r for r in first if isinstance(r, AnchorReceipt)]
+    assert [(r.case_id, r.head_seq, r.head_hash) for r in receipts] == [
+        (h.case_id, h.head_seq, h.head_hash) for h in heads if h.head_seq == 2
+    ]
+    assert all(r.anchored_at.utcoffset() is not None for r in receipts)
+    # Again: the same anchors, at the same time (the server's record, not a new one).
+    again = gateway.anchor_many([h for h in heads if h.head_seq == 2])
+    assert [r.anchored_at for r in again if isinstance(r, AnchorReceipt)] == [r.anchored_at for r in receipts]
 
 
 # ---------------------------------------------------------------- attachments

@@ -258,6 +258,19 @@ class AnchorReceipt:
     anchored_at: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class AnchorHead:
+    """A case's chain head to anchor (:meth:`SyncGateway.anchor_many`)."""
+
+    case_id: str
+    head_seq: int
+    head_hash: str
+
+
+#: Heads per :meth:`SyncGateway.anchor_many` call at most (the reference server's limit).
+ANCHOR_BATCH = 500
+
+
 # ---------------------------------------------------------------- errors
 
 
@@ -492,6 +505,13 @@ class SyncGateway(Protocol):
 
     def anchor(self, case_id: str, head_seq: int, head_hash: str) -> AnchorReceipt:
         """Have the server record the chain head; RecordRejected ``anchor_mismatch``."""
+        ...
+
+    def anchor_many(self, heads: Sequence[AnchorHead]) -> list[AnchorReceipt | RecordRejected]:
+        """:meth:`anchor` for up to :data:`ANCHOR_BATCH` heads (one request where the server
+        takes a batch): per head, in order, its receipt or the RecordRejected :meth:`anchor`
+        would raise for it. A RetryableError is raised for the whole call (anchoring a head
+        again is harmless: the server answers the anchor it has)."""
         ...
 
     # -- attachments

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workstation.domain.errors import InvalidInput
 from workstation.domain.record import canonical_json
+from workstation.domain.sync_ports import AnchorReceipt
 from workstation.persistence.models import (
     NOT_TRAINING,
     PUBLISHED_ON,
@@ -604,31 +605,42 @@ class SqlReferenceSync:
             return [AnchorCandidate(case_id, seq, str(head_hash)) for case_id, seq, head_hash in rows]
 
     def record_anchor(self, case_id: str, head_seq: int, head_hash: str, anchored_at: dt.datetime) -> bool:
-        """Record an anchor the server acknowledged; False when a row for that head exists (kept).
-        The case's ``anchored_seq`` moves to the head (it leaves ``ix_sync_cases_unanchored``)."""
+        """Record an anchor the server acknowledged; False when a row for that head exists (kept)."""
+        return self.record_anchors([AnchorReceipt(case_id, head_seq, head_hash, anchored_at)]) == 1
+
+    def record_anchors(self, receipts: Sequence[AnchorReceipt]) -> int:
+        """Record anchors the server acknowledged, in one transaction; how many rows were new
+        (a row for a head that has one is kept as it is). Each case's ``anchored_seq`` moves to
+        its head, so it leaves ``ix_sync_cases_unanchored``."""
+        added = 0
         with self._session(commit=True) as s:
-            existing = s.get(SyncAnchorRow, (case_id, head_seq))
-            if existing is None or existing.state == ANCHORED:
-                s.execute(
-                    update(SyncCaseRow)
-                    .where(SyncCaseRow.case_id == case_id, SyncCaseRow.anchored_seq < head_seq)
-                    .values(anchored_seq=head_seq)
+            for receipt in receipts:
+                existing = s.get(SyncAnchorRow, (receipt.case_id, receipt.head_seq))
+                if existing is None or existing.state == ANCHORED:
+                    s.execute(
+                        update(SyncCaseRow)
+                        .where(
+                            SyncCaseRow.case_id == receipt.case_id,
+                            SyncCaseRow.anchored_seq < receipt.head_seq,
+                        )
+                        .values(anchored_seq=receipt.head_seq)
+                    )
+                if existing is not None:
+                    continue
+                at = receipt.anchored_at
+                s.add(
+                    SyncAnchorRow(
+                        case_id=receipt.case_id,
+                        head_seq=receipt.head_seq,
+                        head_hash=receipt.head_hash,
+                        state=ANCHORED,
+                        anchored_at=at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at,
+                        recorded_at=_now(),
+                    )
                 )
-            if existing is not None:
-                return False
-            s.add(
-                SyncAnchorRow(
-                    case_id=case_id,
-                    head_seq=head_seq,
-                    head_hash=head_hash,
-                    state=ANCHORED,
-                    anchored_at=anchored_at.astimezone(dt.UTC).replace(tzinfo=None)
-                    if anchored_at.tzinfo
-                    else anchored_at,
-                    recorded_at=_now(),
-                )
-            )
-            return True
+                s.flush()
+                added += 1
+        return added
 
     def record_alarm(
         self,

@@ -20,6 +20,7 @@ import httpx
 
 from workstation.domain.record import CaseEvent
 from workstation.domain.sync_ports import (
+    AnchorHead,
     AnchorReceipt,
     CaseAck,
     CaseChange,
@@ -51,6 +52,7 @@ from workstation.sync.http_common import (
     RETRYABLE_STATUSES,
     EventKeys,
     Fields,
+    anchor_each,
     case_ack,
     check_event_run,
     json_object,
@@ -189,6 +191,30 @@ class CentralV1Gateway(HttpGateway):
             head_hash=data.text("head_hash"),
             anchored_at=data.time("anchored_at"),
         )
+
+    def anchor_many(self, heads: Sequence[AnchorHead]) -> list[AnchorReceipt | RecordRejected]:
+        """``POST /v1/anchors``: the heads in one request and one server transaction (a server
+        without it, 404 or 405, gets one request per head)."""
+        if not heads:
+            return []
+        body = canonical_json(
+            {
+                "items": [
+                    {"case_id": h.case_id, "head_seq": h.head_seq, "head_hash": h.head_hash} for h in heads
+                ]
+            }
+        )
+        try:
+            data = self._json("POST", "/v1/anchors", body=body, what="anchors")
+        except RecordRejected as exc:
+            if exc.status in (404, 405):
+                log.info("no batch anchors on this server (%s): one request per head", exc.status)
+                return anchor_each(self.anchor, heads)
+            raise
+        items = data.objects("items")
+        if len(items) != len(heads):
+            raise malformed(f"anchors: {len(items)} results for {len(heads)} heads")
+        return [_anchor_result(item) for item in items]
 
     # ------------------------------------------------------------ attachments
 
@@ -476,6 +502,21 @@ def _case(data: Fields) -> ServerCase:
 
 def _wire_event(event: CaseEvent) -> dict[str, Any]:
     return write_event(event, EVENT_KEYS)
+
+
+def _anchor_result(item: Fields) -> AnchorReceipt | RecordRejected:
+    """One result of ``POST /v1/anchors``: the receipt, or the refusal the single request
+    would have raised (``anchor_mismatch`` with the server's head, ``not_found``…)."""
+    status = item.choice("status", frozenset({"anchored", "error"}))
+    if status == "error":
+        details = item.mapping("details") if item.has("details") else {}
+        return RecordRejected(item.text("code"), item.text("message"), 409, details)
+    return AnchorReceipt(
+        case_id=item.text("case_id"),
+        head_seq=item.integer("head_seq"),
+        head_hash=item.text("head_hash"),
+        anchored_at=item.time("anchored_at"),
+    )
 
 
 def _upload(data: Fields) -> UploadState:

@@ -26,8 +26,11 @@ import httpx
 
 from workstation.domain.record import CaseEvent, FieldChange, genesis_hash, has_valid_hash, to_json
 from workstation.domain.sync_ports import (
+    AnchorHead,
+    AnchorReceipt,
     CaseAck,
     NumberBlock,
+    RecordRejected,
     RetryableError,
     ServerCase,
     SessionExpired,
@@ -134,6 +137,20 @@ def json_body(response: httpx.Response) -> Any:
 
 def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
+
+
+def anchor_each(
+    anchor: Callable[[str, int, str], AnchorReceipt], heads: Sequence[AnchorHead]
+) -> list[AnchorReceipt | RecordRejected]:
+    """``anchor_many`` one request per head (for a server without a batch): each head's
+    receipt or its refusal; a RetryableError ends the call."""
+    results: list[AnchorReceipt | RecordRejected] = []
+    for head in heads:
+        try:
+            results.append(anchor(head.case_id, head.head_seq, head.head_hash))
+        except RecordRejected as exc:
+            results.append(exc)
+    return results
 
 
 def json_object(response: httpx.Response, what: str) -> Fields:

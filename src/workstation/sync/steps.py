@@ -53,12 +53,23 @@ from workstation.domain.errors import InvalidInput, KnownError
 from workstation.domain.formatting import chinese_date, yuan
 from workstation.domain.numbering import CASE_KIND, check_kind, kind_label
 from workstation.domain.statutory_holidays import IncompleteHolidayTable, check_statutory_holidays
-from workstation.domain.sync_ports import Page, RecordRejected, RefItem, RetryableError, SyncGateway, Task
+from workstation.domain.sync_ports import (
+    ANCHOR_BATCH,
+    AnchorHead,
+    AnchorReceipt,
+    Page,
+    RecordRejected,
+    RefItem,
+    RetryableError,
+    SyncGateway,
+    Task,
+)
 from workstation.persistence.numbering import SqlNumberBlocks
 from workstation.persistence.reference_sync import (
     PUB_PENDING,
     PUB_PUBLISHED,
     PUB_WITHDRAWN,
+    AnchorCandidate,
     DecisionFacts,
     ItemRefused,
     OfficerEntry,
@@ -784,48 +795,51 @@ def anchor_heads(
 ) -> AnchorCounts:
     """Anchor the head of every case whose events the server all acknowledged, once per head.
 
-    A ``409 anchor_mismatch`` is recorded as an integrity alarm (never overwritten; the case is
-    not anchored again until a person has looked) and reported.
+    The heads go :data:`ANCHOR_BATCH` at a time (``anchor_many``: one request and one server
+    transaction each on the reference server) and each batch's anchors are recorded here in
+    one transaction. A ``409 anchor_mismatch`` is recorded as an integrity alarm (never
+    overwritten; the case is not anchored again until a person has looked) and reported.
     """
     counts = AnchorCounts()
-    for candidate in store.anchor_candidates():
-        try:
-            receipt = retrying(
-                partial(gateway.anchor, candidate.case_id, candidate.head_seq, candidate.head_hash)
-            )
-        except RecordRejected as exc:
-            if exc.code != "anchor_mismatch":
-                counts.errors.append(f"案件 {candidate.case_id} 的全过程记录未能锚定：{exc.message}")
-                continue
-            reason = anchor_reason(
-                candidate.case_id,
-                candidate.head_seq,
-                candidate.head_hash,
-                exc.details.get("head_seq"),
-                exc.details.get("head_hash"),
-            )
-            server_seq = exc.details.get("head_seq")
-            server_hash = exc.details.get("head_hash")
-            store.record_alarm(
-                candidate.case_id,
-                candidate.head_seq,
-                candidate.head_hash,
-                server_seq if isinstance(server_seq, int) else None,
-                server_hash if isinstance(server_hash, str) else None,
-                reason,
-            )
-            counts.alarms += 1
-            counts.errors.append(reason)
-            log.error("anchor mismatch for case %s at seq %d", candidate.case_id, candidate.head_seq)
-            continue
-        if receipt.head_seq != candidate.head_seq or receipt.head_hash != candidate.head_hash:
-            counts.errors.append(f"案件 {candidate.case_id}：服务器确认的锚定与本机不一致，未记录")
-            continue
-        if store.record_anchor(
-            candidate.case_id, candidate.head_seq, candidate.head_hash, receipt.anchored_at
-        ):
-            counts.anchored += 1
+    candidates = store.anchor_candidates()
+    for start in range(0, len(candidates), ANCHOR_BATCH):
+        batch = candidates[start : start + ANCHOR_BATCH]
+        heads = [AnchorHead(c.case_id, c.head_seq, c.head_hash) for c in batch]
+        results = retrying(partial(gateway.anchor_many, heads))
+        anchored: list[AnchorReceipt] = []
+        for candidate, result in zip(batch, results, strict=True):
+            if isinstance(result, RecordRejected):
+                _anchor_refused(store, candidate, result, counts)
+            elif result.head_seq != candidate.head_seq or result.head_hash != candidate.head_hash:
+                counts.errors.append(f"案件 {candidate.case_id}：服务器确认的锚定与本机不一致，未记录")
+            else:
+                anchored.append(result)
+        counts.anchored += store.record_anchors(anchored)
     return counts
+
+
+def _anchor_refused(
+    store: SqlReferenceSync, candidate: AnchorCandidate, exc: RecordRejected, counts: AnchorCounts
+) -> None:
+    if exc.code != "anchor_mismatch":
+        counts.errors.append(f"案件 {candidate.case_id} 的全过程记录未能锚定：{exc.message}")
+        return
+    server_seq = exc.details.get("head_seq")
+    server_hash = exc.details.get("head_hash")
+    reason = anchor_reason(
+        candidate.case_id, candidate.head_seq, candidate.head_hash, server_seq, server_hash
+    )
+    store.record_alarm(
+        candidate.case_id,
+        candidate.head_seq,
+        candidate.head_hash,
+        server_seq if isinstance(server_seq, int) else None,
+        server_hash if isinstance(server_hash, str) else None,
+        reason,
+    )
+    counts.alarms += 1
+    counts.errors.append(reason)
+    log.error("anchor mismatch for case %s at seq %d", candidate.case_id, candidate.head_seq)
 
 
 # ---------------------------------------------------------------- 4. tasks

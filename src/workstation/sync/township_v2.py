@@ -47,6 +47,7 @@ import httpx
 
 from workstation.domain.record import CaseEvent
 from workstation.domain.sync_ports import (
+    AnchorHead,
     AnchorReceipt,
     CaseAck,
     CaseChange,
@@ -76,6 +77,7 @@ from workstation.sync.http_common import (
     RETRYABLE_STATUSES,
     EventKeys,
     Fields,
+    anchor_each,
     case_ack,
     check_event_run,
     json_object,
@@ -244,6 +246,10 @@ class TownshipV2Gateway(HttpGateway):
             head_hash=data.text("hash"),
             anchored_at=_beijing(data, "sealTime"),
         )
+
+    def anchor_many(self, heads: Sequence[AnchorHead]) -> list[AnchorReceipt | RecordRejected]:
+        """The township platform seals one case per request."""
+        return anchor_each(self.anchor, heads)
 
     # ------------------------------------------------------------ attachments
 
