@@ -17,7 +17,8 @@ written in one transaction of the persistence layer, their events appended throu
 (``../shared/corpus/laws``) parsed by the app's Markdown parser, one ``statutes`` item per
 law file, each a whole statute pack of that one law (library/pack.py: ``format``, ``version``,
 ``laws``, as the client's importer reads it; ``--statutes N`` takes the first N files, 0 all
-of them), written through the server's seed code before it starts.
+of them; the few files the parser finds neither article nor annex in are left out, as the
+client refuses such a pack whole), written through the server's seed code before it starts.
 
 Each measured step runs in a child process, which reports its wall time and its peak
 resident set (``VmHWM``, else ``ru_maxrss``; ``--tracemalloc`` adds the Python heap peak, and
@@ -34,7 +35,7 @@ slows the step):
 - first sync after the push: the engine now built with the app's sync steps
   (``Core._sync_steps``: reference feeds, 公示, anchors, task acks, evidence files, number
   blocks), its first ``run_once`` after the push, which does real work: it imports the statute
-  packs through the app's importer and anchors every case head (one request each); reported
+  packs through the app's importer and anchors every case head (500 per request); reported
   on its own line with the anchors and reference items it took;
 - no-op sync: the median of ``--runs`` further runs of ``run_once`` of that engine (with the
   app's steps, as the app syncs) with nothing to do (goal <= 100 ms) against a naive client
@@ -148,6 +149,8 @@ def build_server_db(db_path: Path, statutes: int, corpus: Path) -> int:
                 text_, _ = decode_law_file(file.data)
                 level, category, region = level_for_path(file.relative_path)
                 law = parse_markdown(text_, file.relative_path, category=category, region=region, level=level)
+                if not law.articles and not law.annexes:
+                    continue  # a pack without text is refused by the client (steps.import_statute_pack)
                 item_id = "law:" + hashlib.sha256(file.relative_path.encode()).hexdigest()[:32]
                 pack = {"format": PACK_FORMAT, "version": PACK_VERSION, "laws": [law_to_pack_entry(law)]}
                 service.put_reference("statutes", item_id, ReferenceIn(payload=pack))

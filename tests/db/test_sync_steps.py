@@ -7,6 +7,7 @@ by the app and seeded with the demo township, syncing through the real CentralV1
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.central.server import CentralServer
 from workstation.app import Core, build_core
@@ -250,6 +251,53 @@ def test_reference_data_is_applied_with_its_cursors_and_a_rerun_changes_nothing(
     with engine.connect() as conn:
         active = conn.execute(select(OfficerRow.is_active).where(OfficerRow.name == "王五")).scalar_one()
     assert not active
+
+
+def test_a_page_of_statute_packs_is_one_import_and_a_bad_pack_stops_the_kind(
+    machine: Any, server: CentralServer
+) -> None:
+    m = machine()
+
+    def pack(title: str) -> dict[str, Any]:
+        made = copy.deepcopy(STATUTE_PACK)
+        made["laws"][0].update(title=title, short_names=[])
+        return made
+
+    for n in range(3):
+        put_reference(server, "statutes", f"law:示例条例{n}", pack(f"示例条例{n}"))
+    engine = m.core.database.engine
+
+    def generation() -> int:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT value FROM library_meta WHERE key = 'index_generation'")
+            ).scalar_one_or_none()
+        return int(found or 0)
+
+    before = generation()
+    first = m.pull(("statutes",))
+    assert first.applied["statutes"] == 3 and not first.errors, first.errors
+    assert generation() == before + 1  # the search index is rebuilt once for the page, not per pack
+    assert [m.core.statutes.resolve_law(f"示例条例{n}").title for n in range(3)] == [
+        f"示例条例{n}" for n in range(3)
+    ]
+
+    # A pack without text between two good ones: the one before it is taken, the cursor
+    # waits at it, and the one after it waits too.
+    cursor = m.reference.cursor("statutes")
+    put_reference(server, "statutes", "law:示例条例3", pack("示例条例3"))
+    empty = pack("空条例")
+    empty["laws"][0]["versions"][0]["articles"] = []
+    put_reference(server, "statutes", "law:空条例", empty)
+    put_reference(server, "statutes", "law:示例条例5", pack("示例条例5"))
+    second = m.pull(("statutes",))
+    assert second.applied["statutes"] == 1 and second.refused == 1
+    assert "空条例" in second.errors[0] and "暂停更新" in second.errors[0]
+    assert m.reference.item("statutes", "law:示例条例3").state == "applied"
+    assert m.reference.item("statutes", "law:空条例").state == "refused"
+    assert m.reference.item("statutes", "law:示例条例5") is None
+    assert m.reference.cursor("statutes") == cursor
+    assert m.core.statutes.resolve_law("示例条例3").title == "示例条例3"
 
 
 def test_an_invalid_benchmark_pack_is_refused_whole_and_the_cursor_waits(

