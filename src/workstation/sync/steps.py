@@ -1245,7 +1245,9 @@ class SyncSteps:
     store: SqlReferenceSync
     discretion: DiscretionService | None = None
     statutes: StatuteService | None = None
-    page_size: int = 100
+    #: Reference items per page: the server's largest (a page of statute packs is one import,
+    #: with one rebuild of the search index).
+    page_size: int = 500
     on_holidays: Callable[[], None] | None = None
     attachments: SqlAttachmentStore | None = None
     #: Serials kept free per series and year, and the size of a block (docs/SETTINGS.md).
