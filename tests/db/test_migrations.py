@@ -102,3 +102,38 @@ def test_case_search_indexes_the_cases_already_there(alembic_runner, alembic_eng
         ).fetchall()
         assert left == []
         conn.execute("UPDATE cases SET search_text = 'x' WHERE id = 'c1'")  # no trigger left behind
+
+
+def test_sync_marks_take_the_anchors_already_recorded(alembic_runner, alembic_engine) -> None:  # type: ignore[no-untyped-def]
+    from workstation.persistence.reference_sync import SqlReferenceSync
+
+    alembic_runner.migrate_up_to("0011_number_blocks")
+    path = Path(str(alembic_engine.url.database))
+    _insert_case_with_event(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO case_events (event_id, case_id, seq, occurred_at, actor_role, action, payload, "
+            "prev_hash, hash) VALUES ('e2', 'c1', 2, '2026-01-02', 'officer', 'note', '{}', 'h', 'h2')"
+        )
+        conn.execute(
+            "INSERT INTO sync_cases (case_id, server_version, server_head_seq, server_head_hash) "
+            "VALUES ('c1', 1, 2, 'h2')"
+        )
+        conn.execute(
+            "INSERT INTO sync_anchors (case_id, head_seq, head_hash, state, recorded_at) "
+            "VALUES ('c1', 1, 'h', 'anchored', '2026-01-01')"
+        )
+        conn.execute(
+            "INSERT INTO sync_anchors (case_id, head_seq, head_hash, state, recorded_at) "
+            "VALUES ('c1', 2, 'h2', 'anchored', '2026-01-02')"
+        )
+    alembic_runner.migrate_up_one()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT anchored_seq FROM sync_cases WHERE case_id = 'c1'").fetchone() == (2,)
+    # The head the server holds is anchored already: nothing to anchor after the upgrade.
+    assert SqlReferenceSync(alembic_engine).anchor_candidates() == []
+
+    alembic_runner.migrate_down_one()
+    with sqlite3.connect(path) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(sync_cases)")}
+    assert "anchored_seq" not in columns and "server_head_seq" in columns
