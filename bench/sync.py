@@ -44,32 +44,22 @@ slows the step):
 
 Ratios are engine / baseline (below 1 is better).
 
-Figures of the last run (2026-11-26), at one fifth of the full scale: ``--cases 2000
---attachments 200 --statutes 300`` (9,997 events, 200 files of 1 MiB, 300 statute items,
-6.4 MiB). 2 CPUs, shared with other test runs during the run (noisy, slower than idle)::
+Figures of the last run (2026-11-26), full scale (the defaults: 10,000 cases, 49,997
+events, 1,000 files of 1 MiB, 2,581 statute packs of 51.6 MiB), 51.0 min in all (26 of them
+building the client data, partly beside a CI run). 2 CPUs::
 
     figure                       engine   baseline   ratio
-    push (s)                       85.7      154.4   0.555   (4,600 requests vs 12,597)
-    statute pack (s)                0.7        3.6   0.207
-    no-op sync (ms)                51.6      557.1   0.093   min 48.6, max 60.1; goal <= 100 ms
-    push peak RSS (MiB)            99.2       81.3   1.220
-    statutes peak RSS (MiB)        96.6       66.3   1.457
-    whole run                       6.1 min
+    push (s)                      408.4      834.3   0.489   (62,997 baseline requests)
+    first sync after push (s)     124.6          -       -   2,581 packs imported, 10,000 anchors
+    statute pack (s)                7.3       53.9   0.136
+    no-op sync (ms)                29.8     2538.9   0.012   min 28.3, max 31.3; goal <= 100 ms
+    push peak RSS (MiB)           100.8       83.0   1.214
+    statutes peak RSS (MiB)       161.5       69.7   2.316
 
-Full scale (the defaults; 10,000 cases, 49,997 events, 1,000 files, 2,585 statute items of
-51.4 MiB), same day and box, 48.6 min in all (26 of them building the client data)::
-
-    figure                       engine   baseline   ratio
-    push (s)                      403.0      820.5   0.491   (62,997 baseline requests)
-    statute pack (s)                8.1       57.8   0.140
-    no-op sync (ms)               131.5     2823.1   0.047   min 122.3, max 143.0; goal missed
-    push peak RSS (MiB)           100.9       81.8   1.233
-    statutes peak RSS (MiB)       160.7       69.6   2.311
-
-Earlier runs (one fifth, same box): push 240.6 s vs 242.4 s (0.99), statute pack 1.4 s vs
-5.5 s, no-op 62.6 ms, push peak RSS 94.5 vs 82.0 MiB; before that push 303.3 s vs 226.9 s
-(1.34), statute pack 2.7 s vs 4.3 s, no-op 116.0 ms (goal missed). docs/SYNC.md "Speed"
-discusses them.
+The run before (same day, full scale) measured the no-op without the app's steps and missed
+the goal: 131.5 ms (122–143), the steps after the pull reading whole tables and every feed
+asked for in every run; push 403.0 vs 820.5 s, statute pack 8.1 vs 57.8 s. At one fifth
+(2,000 cases): push 85.7 vs 154.4 s, no-op 51.6 ms. docs/SYNC.md "Speed" discusses them.
 """
 
 from __future__ import annotations
