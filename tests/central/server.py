@@ -222,6 +222,17 @@ class CentralServer:
         """An httpx.Client on base_url sending the admin token."""
         return self.anonymous(headers={"X-Admin-Token": self.admin_token})
 
+    def put_reference(
+        self, kind: str, item_id: str, payload: dict[str, Any], township_code: str | None = None
+    ) -> None:
+        """Publish a reference item through the admin API (asserting it was taken)."""
+        with self.admin() as http:
+            response = http.put(
+                f"/v1/admin/reference/{kind}/{item_id}",
+                json={"township_code": township_code, "payload": payload},
+            )
+            assert response.status_code == 200, response.text
+
     def _find(self, username: str | None) -> SeededOfficer:
         if username is None:
             return self.officer

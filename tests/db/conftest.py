@@ -7,6 +7,7 @@ import pytest
 from pytest_alembic.config import Config
 from sqlalchemy import Engine
 
+from tests.central.server import CentralServer
 from workstation.persistence.database import migrations_dir
 from workstation.persistence.engine import make_engine
 
@@ -22,3 +23,10 @@ def alembic_engine(tmp_path: Path) -> Iterator[Engine]:
     engine = make_engine(tmp_path / "migrations.db")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[CentralServer]:
+    """The reference central server on 127.0.0.1 over a temporary database (classroom seed)."""
+    with CentralServer(tmp_path / "central") as running:
+        yield running

@@ -107,12 +107,6 @@ class Machine:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[CentralServer]:
-    with CentralServer(tmp_path / "central") as running:
-        yield running
-
-
-@pytest.fixture
 def machine(tmp_path: Path, server: CentralServer) -> Iterator[Any]:
     made: list[Machine] = []
 

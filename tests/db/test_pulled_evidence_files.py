@@ -68,12 +68,6 @@ class Machine:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[CentralServer]:
-    with CentralServer(tmp_path / "central") as running:
-        yield running
-
-
-@pytest.fixture
 def machines(tmp_path: Path, server: CentralServer) -> Iterator[Any]:
     made: list[tuple[Machine, httpx.Client]] = []
 

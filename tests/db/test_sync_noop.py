@@ -141,12 +141,6 @@ class Machine:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[CentralServer]:
-    with CentralServer(tmp_path / "central") as running:
-        yield running
-
-
-@pytest.fixture
 def machine(tmp_path: Path, server: CentralServer) -> Iterator[Any]:
     made: list[Machine] = []
 
@@ -161,14 +155,6 @@ def machine(tmp_path: Path, server: CentralServer) -> Iterator[Any]:
         m.close()
 
 
-def put_reference(server: CentralServer, kind: str, item_id: str, payload: dict[str, Any]) -> None:
-    with server.admin() as http:
-        response = http.put(
-            f"/v1/admin/reference/{kind}/{item_id}", json={"township_code": None, "payload": payload}
-        )
-        assert response.status_code == 200, response.text
-
-
 def test_a_sync_with_nothing_new_asks_for_the_handshake_alone(machine: Any, server: CentralServer) -> None:
     a = machine("a")
     case_id = a.new_case("占道经营")
@@ -181,7 +167,7 @@ def test_a_sync_with_nothing_new_asks_for_the_handshake_alone(machine: Any, serv
     assert a.store.read_to(CHANGES_STREAM) == a.gateway.handshake().high_water
 
     # Something written on the server (a reference item): every feed is read again, once.
-    put_reference(server, "officers", "officer:zhaoliu", _officer("赵六", "35012119990001"))
+    server.put_reference("officers", "officer:zhaoliu", _officer("赵六", "35012119990001"))
     report = a.sync()
     assert report.reference == 1
     assert {"/v1/changes", "/v1/tasks", "/v1/reference/officers", "/v1/reference/statutes"} <= set(a.paths())

@@ -143,12 +143,6 @@ class Machine:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[CentralServer]:
-    with CentralServer(tmp_path / "central") as running:
-        yield running
-
-
-@pytest.fixture
 def machine(tmp_path: Path, server: CentralServer) -> Iterator[Any]:
     made: list[Machine] = []
 
@@ -168,14 +162,6 @@ def machine(tmp_path: Path, server: CentralServer) -> Iterator[Any]:
         m.gateway.close()
         m.client.close()
         m.core.close()
-
-
-def put_reference(server: CentralServer, kind: str, item_id: str, payload: dict[str, Any]) -> None:
-    with server.admin() as http:
-        response = http.put(
-            f"/v1/admin/reference/{kind}/{item_id}", json={"township_code": None, "payload": payload}
-        )
-        assert response.status_code == 200, response.text
 
 
 def delete_reference(server: CentralServer, kind: str, item_id: str) -> None:
@@ -227,10 +213,10 @@ def test_reference_data_is_applied_with_its_cursors_and_a_rerun_changes_nothing(
 
     # Packs put on the server: the statute importer and DiscretionService take them; a deleted
     # item is recorded as deleted.
-    put_reference(server, "statutes", "law:行政处罚法", STATUTE_PACK)
-    put_reference(server, "statutes", "law:城乡规划法", STATUTE_PACK)
+    server.put_reference("statutes", "law:行政处罚法", STATUTE_PACK)
+    server.put_reference("statutes", "law:城乡规划法", STATUTE_PACK)
     delete_reference(server, "statutes", "law:城乡规划法")
-    put_reference(server, "benchmarks", "item:330217004000", benchmark_pack())
+    server.put_reference("benchmarks", "item:330217004000", benchmark_pack())
     second = m.pull()
     assert not second.errors, second.errors
     assert second.applied == {"officers": 0, "holidays": 0, "statutes": 2, "benchmarks": 1}
@@ -264,7 +250,7 @@ def test_a_page_of_statute_packs_is_one_import_and_a_bad_pack_stops_the_kind(
         return made
 
     for n in range(3):
-        put_reference(server, "statutes", f"law:示例条例{n}", pack(f"示例条例{n}"))
+        server.put_reference("statutes", f"law:示例条例{n}", pack(f"示例条例{n}"))
     engine = m.core.database.engine
 
     def generation() -> int:
@@ -285,11 +271,11 @@ def test_a_page_of_statute_packs_is_one_import_and_a_bad_pack_stops_the_kind(
     # A pack without text between two good ones: the one before it is taken, the cursor
     # waits at it, and the one after it waits too.
     cursor = m.reference.cursor("statutes")
-    put_reference(server, "statutes", "law:示例条例3", pack("示例条例3"))
+    server.put_reference("statutes", "law:示例条例3", pack("示例条例3"))
     empty = pack("空条例")
     empty["laws"][0]["versions"][0]["articles"] = []
-    put_reference(server, "statutes", "law:空条例", empty)
-    put_reference(server, "statutes", "law:示例条例5", pack("示例条例5"))
+    server.put_reference("statutes", "law:空条例", empty)
+    server.put_reference("statutes", "law:示例条例5", pack("示例条例5"))
     second = m.pull(("statutes",))
     assert second.applied["statutes"] == 1 and second.refused == 1
     assert "空条例" in second.errors[0] and "暂停更新" in second.errors[0]
@@ -304,12 +290,12 @@ def test_an_invalid_benchmark_pack_is_refused_whole_and_the_cursor_waits(
     machine: Any, server: CentralServer
 ) -> None:
     m = machine()
-    put_reference(server, "benchmarks", "item:330217004000", benchmark_pack("PROV-A"))
+    server.put_reference("benchmarks", "item:330217004000", benchmark_pack("PROV-A"))
     assert m.pull(BENCHMARKS).applied["benchmarks"] == 2  # the seed's sample pack and this one
     cursor = m.reference.cursor("benchmarks")
 
     # Two benchmarks with one id: the file is invalid, nothing of it is stored.
-    put_reference(server, "benchmarks", "pack:bad", benchmark_pack("PROV-BAD", duplicate=True))
+    server.put_reference("benchmarks", "pack:bad", benchmark_pack("PROV-BAD", duplicate=True))
     refused = m.pull(BENCHMARKS)
     assert refused.refused == 1 and refused.applied["benchmarks"] == 0
     assert any("重复" in e and "pack:bad" in e for e in refused.errors), refused.errors
@@ -321,7 +307,7 @@ def test_an_invalid_benchmark_pack_is_refused_whole_and_the_cursor_waits(
     # Still refused next time (the cursor did not pass it) …
     assert m.pull(BENCHMARKS).refused == 1 and m.reference.cursor("benchmarks") == cursor
     # … until the server corrects it.
-    put_reference(server, "benchmarks", "pack:bad", benchmark_pack("PROV-FIXED"))
+    server.put_reference("benchmarks", "pack:bad", benchmark_pack("PROV-FIXED"))
     fixed = m.pull(BENCHMARKS)
     assert fixed.applied["benchmarks"] == 1 and not fixed.errors
     assert m.reference.cursor("benchmarks") != cursor
@@ -412,7 +398,7 @@ def server_publications(server: CentralServer) -> list[dict[str, Any]]:
 
 def test_a_decision_is_published_once_and_withdrawn(machine: Any, server: CentralServer) -> None:
     m = machine("a", LosingGateway)
-    put_reference(server, "statutes", "law:行政处罚法", STATUTE_PACK)  # the decision cites 消防法
+    server.put_reference("statutes", "law:行政处罚法", STATUTE_PACK)  # the decision cites 消防法
     steps.pull_reference_data(m.gateway, m.reference, statutes=m.core.statutes, kinds=("statutes",))
     case_id, number = _decided_case(m)
     m.core.cases.act(case_id, "publish", {"published_on": "2025-10-15"}, LEAD, D(2025, 10, 15))

@@ -111,12 +111,6 @@ class Machine:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[CentralServer]:
-    with CentralServer(tmp_path / "central") as running:
-        yield running
-
-
-@pytest.fixture
 def machine(tmp_path: Path, server: CentralServer) -> Iterator[Machine]:
     core = build_core(prepare_data_dir(tmp_path / "client"))
     core.office.seed_demo()

@@ -82,12 +82,6 @@ class Desk:
         return next(t for t in items if t["id"] == task_id)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[CentralServer]:
-    with CentralServer(tmp_path / "central") as running:
-        yield running
-
-
 @contextmanager
 def open_desk(folder: Path, server: CentralServer) -> Iterator[Desk]:
     """A client data directory (the demo township), logged in and synced once."""
