@@ -48,8 +48,11 @@ def proxy(backend: Backend) -> Iterator[FaultProxy]:
 
 @pytest.fixture
 def proxied(backend: Backend, proxy: FaultProxy) -> Iterator[Gateway]:
-    """A logged-in gateway talking to the server through the fault proxy (short timeout)."""
-    gateway = backend.gateway(proxy.base_url, timeout=1.0)
+    """A logged-in gateway talking to the server through the fault proxy.
+
+    Its timeout is generous: a request the proxy passes on must not time out on a loaded
+    machine (tests of timeouts make their own short-timeout gateway)."""
+    gateway = backend.gateway(proxy.base_url, timeout=10.0)
     backend.login(gateway)
     yield gateway
     gateway.close()

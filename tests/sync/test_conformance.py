@@ -632,11 +632,13 @@ def test_failures_are_retryable_and_never_partial(
     assert proxied.pull_reference("holidays", None, 50).items  # the next try goes through
 
 
-def test_a_slow_server_times_out_as_retryable(proxied: Gateway, proxy: FaultProxy) -> None:
+def test_a_slow_server_times_out_as_retryable(backend: Backend, proxy: FaultProxy) -> None:
+    gateway = backend.gateway(proxy.base_url, timeout=1.0)
     proxy.inject(Fault.delay(1.6))
     with pytest.raises(RetryableError) as caught:
-        proxied.handshake()
+        gateway.handshake()
     assert caught.value.code == "timeout"
+    gateway.close()
 
 
 def test_a_captive_portal_during_login_is_retryable(backend: Backend, proxy: FaultProxy) -> None:
